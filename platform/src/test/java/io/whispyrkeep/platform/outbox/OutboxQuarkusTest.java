@@ -1,0 +1,163 @@
+package io.whispyrkeep.platform.outbox;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.mutiny.Uni;
+import io.whispyrkeep.platform.event.SecurityEventSchema;
+import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.testsupport.kafka.KafkaBrokerProcess;
+import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
+import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
+import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
+import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** The transactional outbox against real PostgreSQL and a real Kafka broker. */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class OutboxQuarkusTest {
+
+  private static final Duration ARRIVAL = Duration.ofSeconds(60);
+  private static final SecurityEventSchema SCHEMA = SecurityEventSchema.load();
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrapServers;
+
+  @Inject ObjectMapper mapper;
+  @Inject OutboxRelay relay;
+
+  private static String token() {
+    return TestTokens.valid("player-7", "platform-test", "player");
+  }
+
+  private static void createWidget(String name, int expectedStatus) {
+    given()
+        .auth()
+        .oauth2(token())
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"" + name + "\"}")
+        .post("/widgets")
+        .then()
+        .statusCode(expectedStatus);
+  }
+
+  private List<ConsumerRecord<String, String>> eventsFor(Set<String> subjects, int expected) {
+    return SecurityEventReader.read(
+        bootstrapServers,
+        SecurityEventTopics.SECURITY_EVENTS,
+        record -> subjects.contains(subject(record)),
+        expected,
+        ARRIVAL);
+  }
+
+  private String subject(ConsumerRecord<String, String> record) {
+    try {
+      JsonNode subject = mapper.readTree(record.value()).get("subject");
+      return subject == null ? null : subject.asText();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  @Test
+  void committedChange_eventPublishedOnceValidAndKeyedByActor() throws Exception {
+    String name = "w-" + UUID.randomUUID();
+    createWidget(name, 200);
+
+    List<ConsumerRecord<String, String>> records = eventsFor(Set.of(name), 1);
+
+    assertThat(records).hasSize(1);
+    ConsumerRecord<String, String> record = records.get(0);
+    assertThat(record.key()).isEqualTo("player-7");
+    JsonNode event = mapper.readTree(record.value());
+    assertThat(SCHEMA.validate(event)).isEmpty();
+    assertThat(event.get("type").asText()).isEqualTo("test.widget_created");
+    assertThat(event.get("source").asText()).isEqualTo("platform-test");
+    assertThat(event.get("actor").asText()).isEqualTo("player-7");
+    assertThat(event.get("requestId").asText()).isNotBlank();
+    assertThat(event.get("clientIp").asText()).isNotBlank();
+    assertThat(event.get("details").get("password").asText()).isEqualTo("[REDACTED]");
+    assertThat(record.value()).doesNotContain("should-never-appear");
+  }
+
+  @Test
+  void rolledBackChange_noEventPublished() {
+    String failed = "rolled-back-" + UUID.randomUUID();
+    String committed = "committed-" + UUID.randomUUID();
+    given()
+        .auth()
+        .oauth2(token())
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"" + failed + "\"}")
+        .post("/widgets/failing")
+        .then()
+        .statusCode(500);
+    createWidget(committed, 200);
+
+    // The later, committed event arrives; the rolled-back one never does.
+    List<ConsumerRecord<String, String>> records = eventsFor(Set.of(failed, committed), 1);
+
+    assertThat(records).extracting(this::subject).containsExactly(committed);
+  }
+
+  @Test
+  void kafkaDown_actionsSucceed_everyEventArrivesAfterRestart() {
+    KafkaBrokerProcess broker =
+        SharedInfrastructure.runningKafka().flatMap(server -> server.restartable()).orElse(null);
+    assumeTrue(broker != null, "needs a broker this JVM can stop (the child-JVM broker)");
+    List<String> names =
+        IntStream.range(0, 10).mapToObj(i -> "down-" + i + "-" + UUID.randomUUID()).toList();
+
+    broker.stop();
+    try {
+      names.forEach(name -> createWidget(name, 200));
+    } finally {
+      broker.start();
+    }
+
+    List<ConsumerRecord<String, String>> records = eventsFor(Set.copyOf(names), names.size());
+    assertThat(records.stream().map(this::subject).collect(Collectors.toSet()))
+        .containsExactlyInAnyOrderElementsOf(names);
+  }
+
+  @Test
+  void relaysSideBySide_eachEventClaimedByOneRelayOnly() {
+    // Pending rows are created while the scheduled relay is also running: three relays compete.
+    List<String> names =
+        IntStream.range(0, 30).mapToObj(i -> "race-" + i + "-" + UUID.randomUUID()).toList();
+    names.forEach(name -> createWidget(name, 200));
+
+    List<Integer> sentByEach =
+        Uni.join()
+            .all(relay.relayOnce(), relay.relayOnce())
+            .andCollectFailures()
+            .await()
+            .atMost(Duration.ofSeconds(30));
+
+    List<ConsumerRecord<String, String>> records = eventsFor(Set.copyOf(names), names.size());
+    assertThat(sentByEach).allMatch(sent -> sent >= 0);
+    assertThat(records).extracting(this::subject).doesNotHaveDuplicates();
+    assertThat(records).hasSize(names.size());
+  }
+}

@@ -1,0 +1,64 @@
+package io.whispyrkeep.testsupport.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Reads a topic from the beginning in a throw-away consumer group and collects the records a test
+ * is waiting for. Tests match their own records (by a unique subject, say), so classes sharing the
+ * broker never see each other's.
+ */
+public final class SecurityEventReader {
+
+  private SecurityEventReader() {}
+
+  /**
+   * Polls until {@code expected} matching records arrived or the timeout passed; returns what
+   * matched (the caller asserts on it).
+   */
+  public static List<ConsumerRecord<String, String>> read(
+      String bootstrapServers,
+      String topic,
+      Predicate<ConsumerRecord<String, String>> matching,
+      int expected,
+      Duration timeout) {
+    Properties properties = new Properties();
+    properties.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    properties.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
+    properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    properties.setProperty(
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    properties.setProperty(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    List<ConsumerRecord<String, String>> matched = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(properties)) {
+      consumer.subscribe(List.of(topic));
+      while (matched.size() < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(250))) {
+          if (matching.test(record)) {
+            matched.add(record);
+          }
+        }
+      }
+      // Give duplicates or extra records a moment to show up, so callers can assert "exactly".
+      if (matched.size() >= expected) {
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+          if (matching.test(record)) {
+            matched.add(record);
+          }
+        }
+      }
+    }
+    return matched;
+  }
+}

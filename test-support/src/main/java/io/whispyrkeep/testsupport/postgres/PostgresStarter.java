@@ -1,0 +1,100 @@
+package io.whispyrkeep.testsupport.postgres;
+
+import io.whispyrkeep.testsupport.DockerProbe;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jboss.logging.Logger;
+import org.testcontainers.postgresql.PostgreSQLContainer;
+
+/**
+ * Starts or finds a real PostgreSQL, in this order: the server named by {@code
+ * WK_TEST_POSTGRES_URL} (host:port, with {@code WK_TEST_POSTGRES_USER} and {@code
+ * WK_TEST_POSTGRES_PASSWORD}); a Testcontainers container when a Docker engine answers; otherwise
+ * PostgreSQL 17 from the embedded binaries on Maven Central. Used by the test resources and the
+ * local launcher alike, so both run the very same database.
+ */
+public final class PostgresStarter {
+
+  /** Environment variable naming an already running server as {@code host:port}. */
+  public static final String ENV_URL = "WK_TEST_POSTGRES_URL";
+
+  public static final String ENV_USER = "WK_TEST_POSTGRES_USER";
+  public static final String ENV_PASSWORD = "WK_TEST_POSTGRES_PASSWORD";
+
+  /** The image used when Docker is available; same major version as the embedded binaries. */
+  public static final String DEFAULT_IMAGE = "postgres:17-alpine";
+
+  private static final Logger LOG = Logger.getLogger(PostgresStarter.class);
+
+  private PostgresStarter() {}
+
+  /**
+   * Starts a server for tests: any free port, a throw-away data directory.
+   *
+   * @return the running server; closing it stops what this call started
+   */
+  public static PostgresServer startForTests() {
+    PostgresServer fromEnv = fromEnvironment();
+    if (fromEnv != null) {
+      return fromEnv;
+    }
+    if (DockerProbe.isDockerAvailable()) {
+      return startContainer();
+    }
+    return startEmbedded(0, null);
+  }
+
+  /** Starts the embedded server on a fixed port with data kept in {@code dataDirectory}. */
+  public static PostgresServer startEmbedded(int port, Path dataDirectory) {
+    try {
+      EmbeddedPostgres.Builder builder =
+          EmbeddedPostgres.builder()
+              .setPGStartupWait(Duration.ofSeconds(60))
+              .setServerConfig("max_connections", "300")
+              .setServerConfig("fsync", dataDirectory == null ? "off" : "on");
+      if (port > 0) {
+        builder.setPort(port);
+      }
+      if (dataDirectory != null) {
+        builder.setDataDirectory(dataDirectory).setCleanDataDirectory(false);
+      }
+      EmbeddedPostgres postgres = builder.start();
+      LOG.infof("embedded PostgreSQL started on 127.0.0.1:%d", postgres.getPort());
+      return new PostgresServer(
+          "embedded", "127.0.0.1", postgres.getPort(), "postgres", "", postgres::close);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start embedded PostgreSQL", e);
+    }
+  }
+
+  private static PostgresServer fromEnvironment() {
+    String url = System.getenv(ENV_URL);
+    if (url == null || url.isBlank()) {
+      return null;
+    }
+    int colon = url.lastIndexOf(':');
+    String host = colon > 0 ? url.substring(0, colon) : url;
+    int port = colon > 0 ? Integer.parseInt(url.substring(colon + 1)) : 5432;
+    String user = System.getenv().getOrDefault(ENV_USER, "postgres");
+    String password = System.getenv().getOrDefault(ENV_PASSWORD, "");
+    LOG.infof("using PostgreSQL from %s at %s:%d", ENV_URL, host, port);
+    return new PostgresServer("env", host, port, user, password, () -> {});
+  }
+
+  @SuppressWarnings("resource")
+  private static PostgresServer startContainer() {
+    PostgreSQLContainer container = new PostgreSQLContainer(DEFAULT_IMAGE);
+    container.start();
+    LOG.infof("PostgreSQL container started at %s", container.getJdbcUrl());
+    return new PostgresServer(
+        "testcontainers",
+        container.getHost(),
+        container.getMappedPort(5432),
+        container.getUsername(),
+        container.getPassword(),
+        container::stop);
+  }
+}

@@ -1,0 +1,35 @@
+package io.whispyrkeep.testsupport.quarkus;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.postgres.PostgresServer;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Gives the application under test its own fresh database on the shared PostgreSQL server, which
+ * Flyway then migrates at start. Use with {@code @WithTestResource(value =
+ * PostgresTestResource.class, scope = RESTRICTED_TO_CLASS)} so each test class gets a new one.
+ */
+public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
+
+  private static final AtomicInteger DATABASES = new AtomicInteger();
+
+  @Override
+  public Map<String, String> start() {
+    PostgresServer server = SharedInfrastructure.postgres();
+    String database =
+        "wk_test_" + ProcessHandle.current().pid() + "_" + DATABASES.incrementAndGet();
+    server.createDatabase(database);
+    return Map.of(
+        "quarkus.datasource.jdbc.url", server.jdbcUrl(database),
+        "quarkus.datasource.reactive.url", server.reactiveUrl(database),
+        "quarkus.datasource.username", server.username(),
+        "quarkus.datasource.password", server.password());
+  }
+
+  @Override
+  public void stop() {
+    // The server is shared by the JVM; the per-class database is left for post-mortems.
+  }
+}
