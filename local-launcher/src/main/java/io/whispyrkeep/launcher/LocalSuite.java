@@ -1,0 +1,305 @@
+package io.whispyrkeep.launcher;
+
+import io.whispyrkeep.testsupport.kafka.KafkaServer;
+import io.whispyrkeep.testsupport.kafka.KafkaStarter;
+import io.whispyrkeep.testsupport.kafka.KafkaTopics;
+import io.whispyrkeep.testsupport.postgres.PostgresServer;
+import io.whispyrkeep.testsupport.postgres.PostgresStarter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ./run-local.sh}: the whole suite on one machine with no Docker. Starts the same PostgreSQL
+ * and Kafka as the tests (data under {@code .local/data}, kept across runs), creates databases and
+ * topics, generates local secrets on first run, starts the four services and the front door, waits
+ * until everything is ready, and stops all of it on Ctrl-C.
+ */
+public final class LocalSuite {
+
+  /** Fixed local ports, so a user's own tools can connect. */
+  public static final int FRONT_DOOR_PORT = 8080;
+
+  public static final int POSTGRES_PORT = 15432;
+  public static final int KAFKA_PORT = 19092;
+
+  /** Service name to HTTP port, in start order. */
+  public static final Map<String, Integer> SERVICES = new LinkedHashMap<>();
+
+  static {
+    SERVICES.put("auth-service", 8081);
+    SERVICES.put("keyvault-service", 8082);
+    SERVICES.put("turn-service", 8083);
+    SERVICES.put("audit-service", 8084);
+  }
+
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+  private static final String HOST = "127.0.0.1";
+
+  private final Path root;
+  private final Path local;
+  private final PrintStream out;
+  private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  private final List<Process> services = new ArrayList<>();
+
+  LocalSuite(Path root, PrintStream out) {
+    this.root = root;
+    String override = System.getenv("WK_LOCAL_DIR");
+    this.local =
+        override == null || override.isBlank() ? root.resolve(".local") : Path.of(override);
+    this.out = out;
+  }
+
+  public static void main(String[] args) throws Exception {
+    // The starters' own INFO lines would break the progress lines; warnings still show.
+    java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+    boolean reset = List.of(args).contains("--reset");
+    LocalSuite suite = new LocalSuite(Path.of("").toAbsolutePath(), System.out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  suite.stop();
+                  stopped.countDown();
+                },
+                "local-suite-shutdown"));
+    try {
+      suite.start(reset);
+    } catch (Exception e) {
+      System.err.println("\nrun-local: " + e.getMessage());
+      System.exit(1);
+    }
+    stopped.await();
+  }
+
+  void start(boolean reset) throws Exception {
+    checkPortsFree();
+    if (reset) {
+      step("Wiping .local/data (--reset)", () -> deleteRecursively(local.resolve("data")));
+    }
+    Files.createDirectories(local.resolve("logs"));
+    LocalSecrets secrets = step("Local secrets in .local/", () -> LocalSecrets.ensure(local));
+    PostgresServer postgres =
+        step(
+            "PostgreSQL on " + HOST + ":" + POSTGRES_PORT,
+            () ->
+                PostgresStarter.startEmbedded(
+                    POSTGRES_PORT, local.resolve("data").resolve("postgres")));
+    running.push(postgres);
+    step(
+        "Databases auth, keyvault, turn, audit",
+        () -> {
+          for (String service : SERVICES.keySet()) {
+            postgres.createDatabase(database(service));
+          }
+          return null;
+        });
+    KafkaServer kafka =
+        step(
+            "Kafka on " + HOST + ":" + KAFKA_PORT,
+            () -> KafkaStarter.startChildJvm(KAFKA_PORT, local.resolve("data").resolve("kafka")));
+    running.push(kafka);
+    step(
+        "Kafka topics",
+        () -> {
+          KafkaTopics.createSuiteTopics(kafka.bootstrapServers());
+          return null;
+        });
+    for (Map.Entry<String, Integer> service : SERVICES.entrySet()) {
+      step(
+          "Starting " + service.getKey() + " on " + HOST + ":" + service.getValue(),
+          () -> startService(service.getKey(), service.getValue(), postgres, kafka, secrets));
+    }
+    FrontDoor frontDoor =
+        step(
+            "Front door on " + HOST + ":" + FRONT_DOOR_PORT,
+            () -> FrontDoor.start(HOST, FRONT_DOOR_PORT, FrontDoor.routes(SERVICES)));
+    running.push(frontDoor);
+    for (Map.Entry<String, Integer> service : SERVICES.entrySet()) {
+      step("Waiting for " + service.getKey() + " to be ready", () -> awaitReady(service));
+    }
+    printSummary();
+  }
+
+  private Process startService(
+      String name, int port, PostgresServer postgres, KafkaServer kafka, LocalSecrets secrets)
+      throws IOException {
+    Path jar =
+        root.resolve(name).resolve("target").resolve("quarkus-app").resolve("quarkus-run.jar");
+    if (!Files.exists(jar)) {
+      throw new IllegalStateException(jar + " is missing: run mvn package -DskipTests first");
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                jar.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.to(local.resolve("logs").resolve(name + ".log").toFile()));
+    Map<String, String> env = builder.environment();
+    env.put("QUARKUS_HTTP_HOST", HOST);
+    env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database(name)));
+    env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database(name)));
+    env.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
+    env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+    env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    env.put("WHISPYRKEEP_JWT_JWKS_URL", "http://" + HOST + ":8081/auth/jwks");
+    env.putAll(secrets.environment(name));
+    Process process = builder.start();
+    services.add(process);
+    return process;
+  }
+
+  private Void awaitReady(Map.Entry<String, Integer> service) throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    URI ready = URI.create("http://" + HOST + ":" + service.getValue() + "/q/health/ready");
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    Process process = services.get(new ArrayList<>(SERVICES.keySet()).indexOf(service.getKey()));
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            service.getKey() + " exited; see .local/logs/" + service.getKey() + ".log");
+      }
+      try {
+        HttpResponse<Void> response =
+            client.send(
+                HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 200) {
+          return null;
+        }
+      } catch (IOException e) {
+        // not listening yet
+      }
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    throw new IllegalStateException(
+        service.getKey() + " not ready after " + READY_TIMEOUT.toSeconds() + " s");
+  }
+
+  private void printSummary() {
+    out.println();
+    out.println("WhispyrKeep suite is ready.");
+    out.printf(
+        "  front door      http://%s:%d  (/auth /.well-known /keys /campaigns /audit)%n",
+        HOST, FRONT_DOOR_PORT);
+    SERVICES.forEach(
+        (name, port) ->
+            out.printf(
+                "  %-16s http://%s:%d  (log: .local/logs/%s.log)%n", name, HOST, port, name));
+    out.printf(
+        "  PostgreSQL      %s:%d  user postgres, databases auth keyvault turn audit%n",
+        HOST, POSTGRES_PORT);
+    out.printf("  Kafka           %s:%d%n", HOST, KAFKA_PORT);
+    out.println("  first admin     .local/admin.env (WK_ADMIN_EMAIL, WK_ADMIN_PASSWORD)");
+    out.println("Press Ctrl-C to stop everything.");
+    out.flush();
+  }
+
+  /** Stops services, front door, Kafka and PostgreSQL, in reverse order of start. */
+  synchronized void stop() {
+    for (Process process : services) {
+      process.destroy();
+    }
+    for (Process process : services) {
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+          process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    services.clear();
+    while (!running.isEmpty()) {
+      AutoCloseable resource = running.pop();
+      try {
+        resource.close();
+      } catch (Exception e) {
+        System.err.println("run-local: could not stop " + resource + ": " + e.getMessage());
+      }
+    }
+    out.println("run-local: everything stopped.");
+    out.flush();
+  }
+
+  private void checkPortsFree() {
+    List<Integer> ports =
+        new ArrayList<>(List.of(FRONT_DOOR_PORT, POSTGRES_PORT, KAFKA_PORT, KAFKA_PORT + 1));
+    ports.addAll(SERVICES.values());
+    List<Integer> taken = new ArrayList<>();
+    for (int port : ports) {
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress(HOST, port));
+      } catch (IOException e) {
+        taken.add(port);
+      }
+    }
+    if (!taken.isEmpty()) {
+      throw new IllegalStateException(
+          "port(s) "
+              + taken
+              + " on "
+              + HOST
+              + " are in use (is the suite already running?). Stop whatever uses them and retry.");
+    }
+  }
+
+  static String database(String service) {
+    return service.substring(0, service.indexOf('-'));
+  }
+
+  private <T> T step(String label, Step<T> action) throws Exception {
+    out.printf("==> %s ...", label);
+    out.flush();
+    long start = System.nanoTime();
+    try {
+      T result = action.run();
+      out.printf(" ok (%.1f s)%n", (System.nanoTime() - start) / 1e9);
+      return result;
+    } catch (Exception e) {
+      out.println(" FAILED");
+      throw e;
+    }
+  }
+
+  private static Void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return null;
+    }
+    try (var paths = Files.walk(path)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    return null;
+  }
+
+  @FunctionalInterface
+  interface Step<T> {
+    T run() throws Exception;
+  }
+}

@@ -1,0 +1,166 @@
+package io.whispyrkeep.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Runs {@code ./run-local.sh} as a user would (with its data in a temporary folder), checks every
+ * port, the front door's routing and headers, and that stopping it leaves nothing running.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LocalSuiteTest {
+
+  private static final Duration STARTUP = Duration.ofSeconds(300);
+  private static final List<Integer> PORTS = List.of(8080, 8081, 8082, 8083, 8084, 15432, 19092);
+
+  private final HttpClient http = HttpClient.newHttpClient();
+  private Path localDir;
+  private Path output;
+  private Process launcher;
+
+  @BeforeAll
+  void startLauncher() throws Exception {
+    Path root = Path.of(System.getProperty("whispyrkeep.root", "..")).toAbsolutePath().normalize();
+    localDir = Files.createTempDirectory("wk-local-");
+    output = localDir.resolve("run-local.out");
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "run-local.sh")
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(output.toFile());
+    builder.environment().put("WK_LOCAL_DIR", localDir.toString());
+    launcher = builder.start();
+    long deadline = System.nanoTime() + STARTUP.toNanos();
+    while (!Files.readString(output).contains("WhispyrKeep suite is ready.")) {
+      if (!launcher.isAlive() || System.nanoTime() > deadline) {
+        fail("launcher did not become ready:\n" + Files.readString(output));
+      }
+      TimeUnit.MILLISECONDS.sleep(500);
+    }
+  }
+
+  /** Ctrl-C (SIGTERM here) stops everything: the launcher exits and every port is free. */
+  @AfterAll
+  void stop_leavesNothingRunning() throws Exception {
+    launcher.destroy();
+    assertThat(launcher.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readString(output)).contains("everything stopped");
+    for (int port : PORTS) {
+      assertThat(isFree(port)).as("port %d free after stop", port).isTrue();
+    }
+  }
+
+  @Test
+  void everyService_readyOnItsPort() throws Exception {
+    for (int port : List.of(8081, 8082, 8083, 8084)) {
+      HttpResponse<String> response = get("http://127.0.0.1:" + port + "/q/health/ready");
+      assertThat(response.statusCode()).as("port %d", port).isEqualTo(200);
+      assertThat(response.body()).contains("\"UP\"");
+    }
+  }
+
+  @Test
+  void postgresAndKafka_reachableOnFixedPorts() throws Exception {
+    try (var connection =
+            DriverManager.getConnection("jdbc:postgresql://127.0.0.1:15432/auth", "postgres", "");
+        var result = connection.createStatement().executeQuery("SELECT count(*) FROM outbox")) {
+      assertThat(result.next()).isTrue();
+    }
+    Properties properties = new Properties();
+    properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:19092");
+    try (Admin admin = Admin.create(properties)) {
+      assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .contains("security.events", "security.events.dlq", "security.alerts");
+    }
+  }
+
+  @Test
+  void frontDoor_routesEachPrefixToItsService() throws Exception {
+    // Each service answers with its own problem+json (and request id); the front door's own 404
+    // for unrouted paths carries none.
+    HttpResponse<String> wellKnown = get("http://127.0.0.1:8080/.well-known/nothing");
+    assertThat(wellKnown.statusCode()).isEqualTo(404); // public on auth-service, nothing there
+    assertThat(wellKnown.body()).contains("\"instance\":\"/.well-known/nothing\"");
+    for (String path : List.of("/auth/x", "/keys/x", "/campaigns/x", "/audit/x")) {
+      HttpResponse<String> response = get("http://127.0.0.1:8080" + path);
+      assertThat(response.statusCode()).as(path).isEqualTo(401);
+      assertThat(response.body()).contains("\"instance\":\"" + path + "\"");
+      assertThat(response.headers().firstValue("X-Request-ID")).isPresent();
+    }
+    HttpResponse<String> unrouted = get("http://127.0.0.1:8080/elsewhere");
+    assertThat(unrouted.statusCode()).isEqualTo(404);
+    assertThat(unrouted.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(unrouted.headers().firstValue("X-Request-ID")).isEmpty();
+  }
+
+  @Test
+  void frontDoor_passesServiceSecurityHeaders() throws Exception {
+    HttpResponse<String> response = get("http://127.0.0.1:8080/auth/nothing-here");
+    assertThat(response.headers().firstValue("Content-Security-Policy"))
+        .hasValueSatisfying(csp -> assertThat(csp).contains("frame-ancestors 'none'"));
+    assertThat(response.headers().firstValue("X-Frame-Options")).hasValue("DENY");
+    assertThat(response.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    assertThat(response.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+  }
+
+  @Test
+  void localSecrets_generatedOwnerOnly() throws Exception {
+    Path admin = localDir.resolve("admin.env");
+    assertThat(Files.readString(admin)).contains("WK_ADMIN_EMAIL=").contains("WK_ADMIN_PASSWORD=");
+    for (Path secret :
+        List.of(
+            admin,
+            localDir.resolve("secrets/jwt-signing-key.pem"),
+            localDir.resolve("secrets/transit-master.key"),
+            localDir.resolve("secrets/service-clients.env"))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
+          .as(secret.toString())
+          .isEqualTo("rw-------");
+    }
+    Properties credentials = new Properties();
+    try (var reader = Files.newBufferedReader(admin)) {
+      credentials.load(reader);
+    }
+    assertThat(Files.readString(output))
+        .doesNotContain(credentials.getProperty("WK_ADMIN_PASSWORD"));
+  }
+
+  private HttpResponse<String> get(String url) throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.setReuseAddress(true);
+      socket.bind(new InetSocketAddress("127.0.0.1", port));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+}
