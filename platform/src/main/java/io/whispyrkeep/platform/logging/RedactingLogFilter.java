@@ -61,9 +61,10 @@ public final class RedactingLogFilter implements Filter {
   }
 
   private static Throwable copy(Throwable original, int depth) {
-    RedactedException copy =
-        new RedactedException(
-            original.getClass().getName() + ": " + Redactor.redact(original.getMessage()));
+    // Several handlers filter the same record: a copy made by an earlier pass keeps its name.
+    String prefix =
+        original instanceof RedactedException ? "" : original.getClass().getName() + ": ";
+    RedactedException copy = new RedactedException(prefix + Redactor.redact(original.getMessage()));
     copy.setStackTrace(original.getStackTrace());
     Throwable cause = original.getCause();
     if (cause != null && cause != original && depth < 16) {

@@ -29,7 +29,9 @@ public final class Redactor {
               Pattern.CASE_INSENSITIVE),
           // password=value, token: value (properties, query strings, form bodies, log text)
           Pattern.compile(
-              "(\\b[\\w.-]*" + SECRET_KEY + "[\\w.-]*\\s*[=:]\\s*)([^\\s,;&\"'}\\]]+)",
+              "(\\b[\\w.-]*"
+                  + SECRET_KEY
+                  + "[\\w.-]*\\s*[=:]\\s*)(?!\\[REDACTED])([^\\s,;&\"'}\\]]+)",
               Pattern.CASE_INSENSITIVE),
           // Authorization: Bearer <token> / Basic <credentials>
           Pattern.compile("(\\b(?:Bearer|Basic)\\s+)([A-Za-z0-9._~+/=-]{8,})"),

@@ -47,6 +47,12 @@ class RedactorTest {
   }
 
   @Test
+  void redact_alreadyRedacted_unchanged() {
+    String once = Redactor.redact("password=hunter2 and {\"token\":\"abc\"}");
+    assertThat(Redactor.redact(once)).isEqualTo(once);
+  }
+
+  @Test
   void redact_ordinaryText_unchanged() {
     String text = "user 42 logged in from 10.0.0.1 with agent Mozilla/5.0";
     assertThat(Redactor.redact(text)).isEqualTo(text);

@@ -85,13 +85,37 @@ public final class TestJwtKeys {
   }
 
   static String jwks(RSAPublicKey key, String keyId) {
-    return "{\"keys\":[{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\""
-        + keyId
-        + "\",\"n\":\""
-        + base64Url(key.getModulus())
-        + "\",\"e\":\""
-        + base64Url(key.getPublicExponent())
-        + "\"}]}";
+    return jwks(java.util.Map.of(keyId, key));
+  }
+
+  /** A JWK Set with one RS256 signing key per key id. */
+  public static String jwks(java.util.Map<String, RSAPublicKey> keys) {
+    StringBuilder json = new StringBuilder("{\"keys\":[");
+    keys.forEach(
+        (keyId, key) -> {
+          if (json.charAt(json.length() - 1) == '}') {
+            json.append(',');
+          }
+          json.append("{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"")
+              .append(keyId)
+              .append("\",\"n\":\"")
+              .append(base64Url(key.getModulus()))
+              .append("\",\"e\":\"")
+              .append(base64Url(key.getPublicExponent()))
+              .append("\"}");
+        });
+    return json.append("]}").toString();
+  }
+
+  /** The trusted public key. */
+  public static RSAPublicKey publicKey() {
+    try {
+      return (RSAPublicKey)
+          KeyFactory.getInstance("RSA")
+              .generatePublic(new java.security.spec.X509EncodedKeySpec(publicKeyBytes()));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static String base64Url(BigInteger value) {

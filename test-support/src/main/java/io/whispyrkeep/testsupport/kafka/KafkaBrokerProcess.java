@@ -33,6 +33,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(KafkaBrokerProcess.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final int port;
   private final int controllerPort;
@@ -219,11 +220,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   /** A KRaft cluster id: 16 random bytes, base64url; one starting with '-' breaks the CLI. */
   private static String newClusterId() {
-    SecureRandom random = new SecureRandom();
     byte[] bytes = new byte[16];
     String id;
     do {
-      random.nextBytes(bytes);
+      RANDOM.nextBytes(bytes);
       id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     } while (id.startsWith("-"));
     return id;

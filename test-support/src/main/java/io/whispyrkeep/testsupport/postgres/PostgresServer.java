@@ -2,6 +2,8 @@ package io.whispyrkeep.testsupport.postgres;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.regex.Pattern;
@@ -73,11 +75,15 @@ public final class PostgresServer implements AutoCloseable {
     }
     try (Connection connection =
             DriverManager.getConnection(jdbcUrl("postgres"), username, password);
+        PreparedStatement exists =
+            connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?");
         Statement statement = connection.createStatement()) {
-      var exists =
-          statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database + "'");
-      if (!exists.next()) {
-        statement.execute("CREATE DATABASE " + database);
+      exists.setString(1, database);
+      try (ResultSet found = exists.executeQuery()) {
+        if (!found.next()) {
+          // CREATE DATABASE takes no bind parameters; the name matched DATABASE_NAME above.
+          statement.execute("CREATE DATABASE " + database);
+        }
       }
     } catch (SQLException e) {
       throw new IllegalStateException("could not create database " + database, e);
