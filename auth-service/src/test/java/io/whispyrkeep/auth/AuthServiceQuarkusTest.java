@@ -3,8 +3,8 @@ package io.whispyrkeep.auth;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.whispyrkeep.auth.support.AuthKeysTestResource;
 import io.whispyrkeep.testsupport.contract.ServiceContractTests;
-import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 
@@ -12,7 +12,7 @@ import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class AuthServiceQuarkusTest extends ServiceContractTests {
 
   @org.junit.jupiter.api.Test

@@ -83,7 +83,8 @@ public final class LocalSecrets {
       env.put("WK_JWT_SIGNING_KEY_FILE", secrets.resolve("jwt-signing-key.pem").toString());
       env.put("WK_JWT_SIGNING_KEY_ID_FILE", secrets.resolve("jwt-signing-key.kid").toString());
       env.putAll(admin);
-      env.putAll(clients);
+      // auth-service stores client secrets only as SHA-256 digests.
+      clients.forEach((name, secret) -> env.put(name + "_SHA256", sha256Hex(secret)));
     }
     if (service.equals("keyvault-service")) {
       env.put("WK_TRANSIT_MASTER_KEY_FILE", secrets.resolve("transit-master.key").toString());
@@ -93,6 +94,17 @@ public final class LocalSecrets {
       env.put("WK_CLIENT_SECRET", clients.get(own));
     }
     return env;
+  }
+
+  static String sha256Hex(String secret) {
+    try {
+      return java.util.HexFormat.of()
+          .formatHex(
+              java.security.MessageDigest.getInstance("SHA-256")
+                  .digest(secret.getBytes(StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String clientVariable(String service) {

@@ -1,0 +1,80 @@
+package io.whispyrkeep.auth;
+
+import io.whispyrkeep.platform.problem.Problem;
+import io.whispyrkeep.platform.problem.ProblemException;
+import io.whispyrkeep.platform.problem.ProblemType;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+
+/** auth-service's problem types: stable URIs that clients can switch on. */
+public final class AuthProblems {
+
+  private AuthProblems() {}
+
+  /** Wrong password, unknown email and locked account all look exactly like this. */
+  public static ProblemException invalidCredentials() {
+    return problem(
+        "invalid-credentials",
+        "Invalid credentials",
+        401,
+        "The email or password is incorrect, or the account cannot sign in right now.");
+  }
+
+  public static ProblemException invalidRefreshToken() {
+    return problem(
+        "invalid-refresh-token",
+        "Invalid refresh token",
+        401,
+        "The refresh token is invalid, expired or revoked; sign in again.");
+  }
+
+  public static ProblemException invalidClient() {
+    return problem("invalid-client", "Invalid client", 401, "Client authentication failed.");
+  }
+
+  public static ProblemException unsupportedGrantType() {
+    return problem(
+        "unsupported-grant-type",
+        "Unsupported grant type",
+        400,
+        "Only grant_type=client_credentials is supported here.");
+  }
+
+  public static ProblemException emailTaken() {
+    return problem(
+        "email-taken",
+        "Email already registered",
+        409,
+        "An account with this email already exists.");
+  }
+
+  public static ProblemException userNotFound() {
+    return new ProblemException(ProblemType.NOT_FOUND, "No such user.");
+  }
+
+  public static ProblemException invalidRegistration(List<Problem.FieldError> errors) {
+    return new ProblemException(
+        ProblemType.VALIDATION_FAILED.uri(),
+        ProblemType.VALIDATION_FAILED.title(),
+        400,
+        "The registration is not valid.",
+        errors,
+        Map.of());
+  }
+
+  public static ProblemException rateLimited(long retryAfterSeconds) {
+    return new ProblemException(
+        ProblemType.RATE_LIMITED.uri(),
+        ProblemType.RATE_LIMITED.title(),
+        429,
+        "Too many requests from this address; retry later.",
+        null,
+        Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+  }
+
+  private static ProblemException problem(String slug, String title, int status, String detail) {
+    return new ProblemException(
+        URI.create(ProblemType.BASE_URI + slug), title, status, detail, null, Map.of());
+  }
+}

@@ -1,0 +1,106 @@
+package io.whispyrkeep.auth.admin;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.whispyrkeep.auth.AuthEvents;
+import io.whispyrkeep.auth.AuthProblems;
+import io.whispyrkeep.auth.account.Account;
+import io.whispyrkeep.auth.account.AccountRepository;
+import io.whispyrkeep.auth.account.Role;
+import io.whispyrkeep.auth.lockout.LockoutService;
+import io.whispyrkeep.platform.event.Severity;
+import io.whispyrkeep.platform.http.RequestMetadata;
+import io.whispyrkeep.platform.problem.Problem;
+import io.whispyrkeep.platform.problem.ProblemException;
+import io.whispyrkeep.platform.problem.ProblemType;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+
+/** Unlock and role changes, each with its security event in the same transaction. */
+@ApplicationScoped
+public class AdminService {
+
+  /** Roles an admin may grant or revoke; {@code player} belongs to every account. */
+  static final Set<Role> GRANTABLE = Set.of(Role.SECURITY, Role.ADMIN);
+
+  private final AccountRepository accounts;
+  private final LockoutService lockout;
+  private final AuthEvents events;
+
+  AdminService(AccountRepository accounts, LockoutService lockout, AuthEvents events) {
+    this.accounts = accounts;
+    this.lockout = lockout;
+    this.events = events;
+  }
+
+  public Uni<Void> unlock(UUID accountId, String adminId, RequestMetadata meta) {
+    return Panache.withTransaction(
+        () -> existing(accountId).chain(account -> lockout.unlock(account.id, adminId, meta)));
+  }
+
+  public Uni<Void> grant(UUID accountId, String roleId, String adminId, RequestMetadata meta) {
+    Role role = grantable(roleId);
+    return Panache.withTransaction(
+        () ->
+            existing(accountId)
+                .chain(
+                    account -> {
+                      Set<String> roles = new TreeSet<>(account.roleSet());
+                      if (!roles.add(role.id())) {
+                        return Uni.createFrom().voidItem();
+                      }
+                      account.setRoles(roles);
+                      return events.record(
+                          AuthEvents.ROLE_GRANTED,
+                          Severity.WARNING,
+                          adminId,
+                          account.id.toString(),
+                          Map.of("role", role.id()),
+                          meta);
+                    }));
+  }
+
+  public Uni<Void> revoke(UUID accountId, String roleId, String adminId, RequestMetadata meta) {
+    Role role = grantable(roleId);
+    return Panache.withTransaction(
+        () ->
+            existing(accountId)
+                .chain(
+                    account -> {
+                      Set<String> roles = new TreeSet<>(account.roleSet());
+                      if (!roles.remove(role.id())) {
+                        return Uni.createFrom().voidItem();
+                      }
+                      account.setRoles(roles);
+                      return events.record(
+                          AuthEvents.ROLE_REVOKED,
+                          Severity.WARNING,
+                          adminId,
+                          account.id.toString(),
+                          Map.of("role", role.id()),
+                          meta);
+                    }));
+  }
+
+  private Uni<Account> existing(UUID accountId) {
+    return accounts.findForUpdate(accountId).onItem().ifNull().failWith(AuthProblems::userNotFound);
+  }
+
+  private static Role grantable(String roleId) {
+    return Role.of(roleId)
+        .filter(GRANTABLE::contains)
+        .orElseThrow(
+            () ->
+                new ProblemException(
+                    ProblemType.VALIDATION_FAILED.uri(),
+                    ProblemType.VALIDATION_FAILED.title(),
+                    400,
+                    "The role is not one an admin can grant.",
+                    List.of(new Problem.FieldError("role", "must be one of: security, admin")),
+                    Map.of()));
+  }
+}

@@ -1,0 +1,157 @@
+package io.whispyrkeep.auth.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** auth-service settings. Secrets (keys, client secrets, admin password) come from files or env. */
+@ConfigMapping(prefix = "whispyrkeep.auth")
+public interface AuthConfig {
+
+  Token token();
+
+  Refresh refresh();
+
+  Lockout lockout();
+
+  RateLimit rateLimit();
+
+  Hashing hashing();
+
+  /** Service clients for the client-credentials grant, by client id. */
+  Map<String, Client> clients();
+
+  BootstrapAdmin bootstrapAdmin();
+
+  /** Access tokens. */
+  interface Token {
+    /**
+     * Lifetime of access tokens. Default 15 minutes; start-up fails above 60 minutes (a stolen
+     * token must expire soon; refresh tokens carry long sessions).
+     */
+    @WithDefault("15m")
+    Duration accessTokenLifetime();
+
+    /** Audiences of a player's access token: the services the web frontend calls. */
+    @WithDefault("auth-service,keyvault-service,turn-service,audit-service")
+    List<String> userAudiences();
+
+    /**
+     * PEM files (PKCS#8 RSA private keys, at least 2048 bits) whose public keys are published in
+     * the JWKS. Mounted from a Kubernetes Secret in production; generated into .local/ locally.
+     */
+    List<Path> signingKeyFiles();
+
+    /**
+     * Key id (RFC 7638 thumbprint) of the key that signs new tokens. Default: the first file.
+     * Rotation: add the new key, publish, then switch this; remove the old key after the longest
+     * access-token lifetime.
+     */
+    Optional<String> activeKeyId();
+  }
+
+  /** Refresh tokens. */
+  interface Refresh {
+    /** A refresh token unused this long expires. Default 24 h. */
+    @WithDefault("24h")
+    Duration idleExpiry();
+
+    /** A login's family of refresh tokens ends this long after login, used or not. Default 7 d. */
+    @WithDefault("7d")
+    Duration absoluteExpiry();
+  }
+
+  /** Brute-force protection (OWASP ASVS 5.0 V6.3.1; Keycloak's brute-force detector). */
+  interface Lockout {
+    /** Consecutive failures on one account that raise auth.alert.failed_logins. Default 5. */
+    @WithDefault("5")
+    int alertThreshold();
+
+    /** Consecutive failures from one address that lock the account for that address. Default 5. */
+    @WithDefault("5")
+    int addressThreshold();
+
+    /** First lock for one address; doubles with each further failure. Default 1 minute. */
+    @WithDefault("1m")
+    Duration addressInitialLock();
+
+    /** Longest lock for one address. Default 15 minutes. */
+    @WithDefault("15m")
+    Duration addressMaxLock();
+
+    /**
+     * Failures from any address within {@link #accountWindow()} that lock everywhere. Default 20.
+     */
+    @WithDefault("20")
+    int accountThreshold();
+
+    /** Window for {@link #accountThreshold()}. Default 12 hours. */
+    @WithDefault("12h")
+    Duration accountWindow();
+
+    /** How long the account-wide lock lasts. Default 15 minutes. */
+    @WithDefault("15m")
+    Duration accountLock();
+
+    /** Lock permanently (until an admin unlocks) instead of temporarily. Default false. */
+    @WithDefault("false")
+    boolean permanent();
+  }
+
+  /** Per client address limits, shared by all replicas through PostgreSQL. */
+  interface RateLimit {
+    /** Login attempts per address per minute. Default 30 (many players share one NAT). */
+    @WithDefault("30")
+    int loginPerMinute();
+
+    /** Registrations per address per minute. Default 30. */
+    @WithDefault("30")
+    int registerPerMinute();
+  }
+
+  /** argon2id parameters and the bound on concurrent hashing. */
+  interface Hashing {
+    /** Memory in KiB. Default 19456 (19 MiB, OWASP Password Storage Cheat Sheet). */
+    @WithDefault("19456")
+    int memoryKib();
+
+    /** Iterations. Default 2 (OWASP). */
+    @WithDefault("2")
+    int iterations();
+
+    /** Parallelism. Default 1 (OWASP). */
+    @WithDefault("1")
+    int parallelism();
+
+    /**
+     * Hashes computed at once. Default 2: one per core of the reference machine; each holds {@link
+     * #memoryKib()} of memory, so this also bounds hashing memory (2 x 19 MiB).
+     */
+    @WithDefault("2")
+    int maxConcurrent();
+
+    /** Hashes waiting for a thread; beyond this, logins get 503 with Retry-After. Default 200. */
+    @WithDefault("200")
+    int queueCapacity();
+  }
+
+  /** One service client. */
+  interface Client {
+    /** Hex SHA-256 of the client secret (secrets are 256-bit random, so a fast hash suffices). */
+    String secretSha256();
+
+    /** Services this client may call: the audiences of its tokens. */
+    List<String> audiences();
+  }
+
+  /** The first admin, created at start-up when no account has this email. */
+  interface BootstrapAdmin {
+    Optional<String> email();
+
+    Optional<String> password();
+  }
+}

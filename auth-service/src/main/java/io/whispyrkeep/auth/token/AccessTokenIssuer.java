@@ -1,0 +1,76 @@
+package io.whispyrkeep.auth.token;
+
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.Jwt;
+import io.whispyrkeep.auth.config.AuthConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Set;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Signs RS256 access tokens with the active key: {@code iss}, {@code aud}, {@code sub} (user or
+ * client id), {@code upn}, {@code groups} (roles), {@code iat}, {@code exp}, {@code jti} and the
+ * {@code kid} header. Verified everywhere by smallrye-jwt against the JWKS.
+ */
+@ApplicationScoped
+public class AccessTokenIssuer {
+
+  /** Longest access-token lifetime accepted at start-up. */
+  public static final Duration MAX_LIFETIME = Duration.ofMinutes(60);
+
+  private final SigningKeys keys;
+  private final Clock clock;
+  private final String issuer;
+  private final Duration lifetime;
+
+  AccessTokenIssuer(
+      SigningKeys keys,
+      Clock clock,
+      AuthConfig config,
+      @ConfigProperty(name = "whispyrkeep.jwt.issuer") String issuer) {
+    this.keys = keys;
+    this.clock = clock;
+    this.issuer = issuer;
+    this.lifetime = checkedLifetime(config.token().accessTokenLifetime());
+  }
+
+  /** Refuses lifetimes that are not positive or exceed {@link #MAX_LIFETIME}. */
+  public static Duration checkedLifetime(Duration lifetime) {
+    if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_LIFETIME) > 0) {
+      throw new IllegalStateException(
+          "whispyrkeep.auth.token.access-token-lifetime must be between 1 s and 60 min, was "
+              + lifetime);
+    }
+    return lifetime;
+  }
+
+  /** A signed token for the subject, valid for the configured lifetime. */
+  public IssuedToken issue(
+      String subject, String principalName, Set<String> roles, Collection<String> audiences) {
+    Instant now = clock.instant();
+    Instant expiresAt = now.plus(lifetime);
+    SigningKeys.SigningKey key = keys.active();
+    String token =
+        Jwt.issuer(issuer)
+            .audience(Set.copyOf(audiences))
+            .subject(subject)
+            .upn(principalName)
+            .groups(roles)
+            .issuedAt(now)
+            .expiresAt(expiresAt)
+            .claim("jti", UUID.randomUUID().toString())
+            .jws()
+            .keyId(key.keyId())
+            .algorithm(SignatureAlgorithm.RS256)
+            .sign(key.privateKey());
+    return new IssuedToken(token, lifetime.toSeconds());
+  }
+
+  /** A signed access token and its lifetime in seconds. */
+  public record IssuedToken(String token, long expiresIn) {}
+}
