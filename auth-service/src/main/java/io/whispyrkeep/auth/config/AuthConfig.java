@@ -27,6 +27,10 @@ public interface AuthConfig {
 
   BootstrapAdmin bootstrapAdmin();
 
+  /** Base URL clients reach auth-service at (the ingress), for the discovery document. */
+  @WithDefault("http://127.0.0.1:8080")
+  String publicBaseUrl();
+
   /** Access tokens. */
   interface Token {
     /**

@@ -1,0 +1,24 @@
+package io.whispyrkeep.auth.token;
+
+import jakarta.annotation.security.PermitAll;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+
+/** The public key set every service verifies auth-service's tokens with. */
+@Path("/auth/jwks")
+@PermitAll
+public class JwksResource {
+
+  private final SigningKeys keys;
+
+  JwksResource(SigningKeys keys) {
+    this.keys = keys;
+  }
+
+  @GET
+  @Produces({"application/jwk-set+json", "application/json"})
+  public String jwks() {
+    return keys.jwksJson();
+  }
+}

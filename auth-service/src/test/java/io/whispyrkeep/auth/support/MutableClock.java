@@ -1,0 +1,38 @@
+package io.whispyrkeep.auth.support;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.inject.Alternative;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** The application's clock in tests: real time plus an offset that tests move forward. */
+@Alternative
+@Priority(1)
+@Singleton
+public class MutableClock extends Clock {
+
+  private volatile Duration offset = Duration.ZERO;
+
+  public void advance(Duration duration) {
+    offset = offset.plus(duration);
+  }
+
+  @Override
+  public ZoneId getZone() {
+    return ZoneOffset.UTC;
+  }
+
+  @Override
+  public Clock withZone(ZoneId zone) {
+    return this;
+  }
+
+  @Override
+  public Instant instant() {
+    return Instant.now().plus(offset);
+  }
+}
