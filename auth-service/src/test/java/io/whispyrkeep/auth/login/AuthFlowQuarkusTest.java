@@ -158,6 +158,26 @@ class AuthFlowQuarkusTest {
   }
 
   @Test
+  void login_hashWithOldParameters_upgradedOnSuccess() throws Exception {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String weak =
+        new io.whispyrkeep.auth.password.Argon2idPasswordHasher(8192, 1, 1)
+            .hash(GOOD_PASSWORD.toCharArray());
+    try (var connection = OutboxRows.connect();
+        var update =
+            connection.prepareStatement("UPDATE account SET password_hash = ? WHERE email = ?")) {
+      update.setString(1, weak);
+      update.setString(2, email);
+      assertThat(update.executeUpdate()).isEqualTo(1);
+    }
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
+    assertThat(OutboxRows.strings("SELECT password_hash FROM account WHERE email = ?", email))
+        .singleElement()
+        .satisfies(hash -> assertThat(hash).startsWith("$argon2id$v=19$m=19456,t=2,p=1$"));
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
+  }
+
+  @Test
   void tokenSignedByOlderPublishedKey_stillAccepted() {
     String email = AuthApi.newPlayer(AuthApi.randomAddress());
     String sub =
@@ -197,6 +217,67 @@ class AuthFlowQuarkusTest {
     AuthApi.refresh(second).then().statusCode(401);
     String sub = claimsUnchecked(rotated.path("access_token")).get("sub").asText();
     assertThat(OutboxRows.payloads("auth.refresh_reuse_detected", sub)).hasSize(1);
+  }
+
+  @Test
+  void forgedOrBrokenTokens_rejected() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String genuine =
+        AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).path("access_token");
+    String sub = claimsUnchecked(genuine).get("sub").asText();
+    Instant soon = Instant.now().plusSeconds(300);
+    String[] rejected = {
+      TestTokens.algNone(genuine),
+      TestTokens.hs256WithKey(
+          genuine,
+          AuthKeysTestResource.newPublicKey().getEncoded(),
+          AuthKeysTestResource.newKeyId()),
+      TestTokens.sign(
+          sub,
+          "auth-service",
+          TestTokens.ISSUER,
+          soon,
+          AuthKeysTestResource.newKeyId(),
+          io.whispyrkeep.testsupport.jwt.TestJwtKeys.generate().getPrivate(),
+          "player"),
+      TestTokens.sign(
+          sub,
+          "auth-service",
+          TestTokens.ISSUER,
+          Instant.now().minusSeconds(120),
+          AuthKeysTestResource.oldKeyId(),
+          AuthKeysTestResource.oldPrivateKey(),
+          "player"),
+      TestTokens.sign(
+          sub,
+          "auth-service",
+          "https://evil.example",
+          soon,
+          AuthKeysTestResource.oldKeyId(),
+          AuthKeysTestResource.oldPrivateKey(),
+          "player"),
+      TestTokens.sign(
+          sub,
+          "some-other-service",
+          TestTokens.ISSUER,
+          soon,
+          AuthKeysTestResource.oldKeyId(),
+          AuthKeysTestResource.oldPrivateKey(),
+          "player"),
+      TestTokens.sign(
+          sub,
+          "auth-service",
+          TestTokens.ISSUER,
+          soon,
+          null,
+          AuthKeysTestResource.oldPrivateKey(),
+          "player"),
+      TestTokens.tampered(genuine),
+    };
+    given().auth().oauth2(genuine).get("/auth/me").then().statusCode(200);
+    for (String token : rejected) {
+      given().auth().oauth2(token).get("/auth/me").then().statusCode(401).contentType(PROBLEM);
+    }
   }
 
   @Test

@@ -65,6 +65,10 @@ public class AuthKeysTestResource implements QuarkusTestResourceLifecycleManager
     return keyId(DIRECTORY.resolve("old.pem"));
   }
 
+  public static RSAPublicKey newPublicKey() {
+    return publicKey(DIRECTORY.resolve("new.pem"));
+  }
+
   public static String newKeyId() {
     return keyId(DIRECTORY.resolve("new.pem"));
   }

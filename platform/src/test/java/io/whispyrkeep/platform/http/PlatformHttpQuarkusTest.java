@@ -104,6 +104,14 @@ class PlatformHttpQuarkusTest {
           "player-1", AUDIENCE, "https://evil.example", Instant.now().plusSeconds(300), "player"),
       TestTokens.valid("player-1", "another-service", "player"),
       TestTokens.tampered("player-1", AUDIENCE),
+      TestTokens.sign(
+          "player-1",
+          AUDIENCE,
+          TestTokens.ISSUER,
+          Instant.now().plusSeconds(300),
+          null,
+          TestJwtKeys.privateKey(),
+          "player"),
       "not-a-jwt",
     };
     for (String token : rejected) {

@@ -58,20 +58,30 @@ public final class TestTokens {
 
   /** The same claims with {@code alg: none} and no signature. */
   public static String algNone(String subject, String audience, String... roles) {
-    String[] parts = valid(subject, audience, roles).split("\\.");
+    return algNone(valid(subject, audience, roles));
+  }
+
+  /** The token's payload with {@code alg: none} and no signature. */
+  public static String algNone(String token) {
+    String[] parts = token.split("\\.");
     String header = encode("{\"alg\":\"none\",\"typ\":\"JWT\"}");
     return header + "." + parts[1] + ".";
   }
 
   /** HS256 "signed" with the trusted public key as HMAC secret (algorithm confusion attack). */
   public static String hs256WithPublicKey(String subject, String audience, String... roles) {
-    String[] parts = valid(subject, audience, roles).split("\\.");
-    String header =
-        encode("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" + TestJwtKeys.KEY_ID + "\"}");
+    return hs256WithKey(
+        valid(subject, audience, roles), TestJwtKeys.publicKeyBytes(), TestJwtKeys.KEY_ID);
+  }
+
+  /** Re-signs a token's payload with HS256, using {@code keyBytes} (a public key) as secret. */
+  public static String hs256WithKey(String token, byte[] keyBytes, String keyId) {
+    String[] parts = token.split("\\.");
+    String header = encode("{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" + keyId + "\"}");
     String signingInput = header + "." + parts[1];
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(TestJwtKeys.publicKeyBytes(), "HmacSHA256"));
+      mac.init(new SecretKeySpec(keyBytes, "HmacSHA256"));
       byte[] signature = mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII));
       return signingInput + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(signature);
     } catch (GeneralSecurityException e) {
@@ -81,7 +91,12 @@ public final class TestTokens {
 
   /** A valid token whose payload was changed after signing (roles raised to admin). */
   public static String tampered(String subject, String audience) {
-    String[] parts = valid(subject, audience, "player").split("\\.");
+    return tampered(valid(subject, audience, "player"));
+  }
+
+  /** The token with its payload changed after signing ("player" raised to "admin"). */
+  public static String tampered(String token) {
+    String[] parts = token.split("\\.");
     String payload =
         new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8)
             .replace("\"player\"", "\"admin\"");
