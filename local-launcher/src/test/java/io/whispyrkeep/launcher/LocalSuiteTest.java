@@ -148,6 +148,30 @@ class LocalSuiteTest {
         .doesNotContain(credentials.getProperty("WK_ADMIN_PASSWORD"));
   }
 
+  @Test
+  void firstAdmin_fromAdminEnv_signsInThroughTheFrontDoor() throws Exception {
+    Properties credentials = new Properties();
+    try (var reader = Files.newBufferedReader(localDir.resolve("admin.env"))) {
+      credentials.load(reader);
+    }
+    String body =
+        "{\"email\":\""
+            + credentials.getProperty("WK_ADMIN_EMAIL")
+            + "\",\"password\":\""
+            + credentials.getProperty("WK_ADMIN_PASSWORD")
+            + "\"}";
+    HttpResponse<String> login =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/auth/login"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    assertThat(login.body()).contains("access_token").contains("refresh_token");
+  }
+
   private HttpResponse<String> get(String url) throws IOException, InterruptedException {
     return http.send(
         HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
