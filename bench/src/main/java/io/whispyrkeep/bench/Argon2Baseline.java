@@ -10,9 +10,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The unavoidable cost of a login: argon2id verifications per second with auth-service's own
- * hasher and parameters, on as many threads as the service hashes with. Prints one line that
- * {@code bench/auth/run.sh} sets beside the measured login rate.
+ * The unavoidable cost of a login: argon2id verifications per second with auth-service's own hasher
+ * and parameters, on as many threads as the service hashes with. Prints one line that {@code
+ * bench/auth/run.sh} sets beside the measured login rate.
  *
  * <p>Usage: {@code Argon2Baseline <threads> <seconds>}
  */
@@ -32,10 +32,7 @@ public final class Argon2Baseline {
     System.out.printf(
         "argon2id baseline: %.1f verifications/s on %d threads (m=19456 KiB, t=2, p=1);"
             + " p50 %.1f ms, p99 %.1f ms%n",
-        perSecond,
-        threads,
-        percentile(latencies, 0.50) / 1e6,
-        percentile(latencies, 0.99) / 1e6);
+        perSecond, threads, percentile(latencies, 0.50) / 1e6, percentile(latencies, 0.99) / 1e6);
   }
 
   private static long[] run(Argon2idPasswordHasher hasher, String hash, int threads, int seconds)

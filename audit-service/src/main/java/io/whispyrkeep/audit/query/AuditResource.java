@@ -1,0 +1,164 @@
+package io.whispyrkeep.audit.query;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import io.whispyrkeep.audit.chain.ChainVerifier;
+import io.whispyrkeep.platform.event.SecurityEventFactory;
+import io.whispyrkeep.platform.event.Severity;
+import io.whispyrkeep.platform.outbox.Outbox;
+import io.whispyrkeep.platform.problem.ProblemException;
+import io.whispyrkeep.platform.problem.ProblemType;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The security team's view of the audit trail (role {@code security} only). Every query is itself
+ * audited as {@code audit.queried}, with its filters.
+ */
+@Path("/audit")
+@RolesAllowed("security")
+@Produces(MediaType.APPLICATION_JSON)
+public class AuditResource {
+
+  private final AuditEventRepository events;
+  private final ChainVerifier verifier;
+  private final Outbox outbox;
+  private final SecurityEventFactory factory;
+  private final SecurityIdentity identity;
+
+  AuditResource(
+      AuditEventRepository events,
+      ChainVerifier verifier,
+      Outbox outbox,
+      SecurityEventFactory factory,
+      SecurityIdentity identity) {
+    this.events = events;
+    this.verifier = verifier;
+    this.outbox = outbox;
+    this.factory = factory;
+    this.identity = identity;
+  }
+
+  /** A page of events, newest first. */
+  public record EventsResponse(java.util.List<JsonNode> items, String nextCursor) {}
+
+  @GET
+  @Path("events")
+  public Uni<EventsResponse> events(
+      @QueryParam("type") String type,
+      @QueryParam("actor") String actor,
+      @QueryParam("subject") String subject,
+      @QueryParam("ip") String ip,
+      @QueryParam("severity") String severity,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("q") String text,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    int pageSize = limit == null ? AuditQuery.DEFAULT_LIMIT : limit;
+    if (pageSize < 1 || pageSize > AuditQuery.MAX_LIMIT) {
+      throw new ProblemException(ProblemType.BAD_REQUEST, "limit must be between 1 and 500.");
+    }
+    AuditQuery query =
+        new AuditQuery(
+            blankToNull(type),
+            blankToNull(actor),
+            blankToNull(subject),
+            blankToNull(ip),
+            severity(severity),
+            instant("from", from),
+            instant("to", to),
+            blankToNull(text),
+            pageSize,
+            blankToNull(cursor));
+    Map<String, String> filters = new LinkedHashMap<>();
+    putIfPresent(filters, "type", query.typePrefix());
+    putIfPresent(filters, "actor", query.actor());
+    putIfPresent(filters, "subject", query.subject());
+    putIfPresent(filters, "ip", query.clientIp());
+    putIfPresent(filters, "severity", query.severity());
+    putIfPresent(filters, "q", query.text());
+    return audited("events", filters)
+        .chain(() -> events.find(query))
+        .map(page -> new EventsResponse(page.items(), page.nextCursor()));
+  }
+
+  @GET
+  @Path("events/{id}")
+  public Uni<JsonNode> event(@PathParam("id") UUID id) {
+    return audited("event", Map.of("id", id.toString()))
+        .chain(() -> events.findById(id))
+        .onItem()
+        .ifNull()
+        .failWith(
+            () -> new ProblemException(ProblemType.NOT_FOUND, "No audit event with this id."));
+  }
+
+  @GET
+  @Path("verify")
+  public Uni<ChainVerifier.Report> verify() {
+    return audited("verify", Map.of()).chain(verifier::verifyAll);
+  }
+
+  private Uni<Void> audited(String what, Map<String, String> filters) {
+    Map<String, String> details = new LinkedHashMap<>(filters);
+    details.put("query", what);
+    return Panache.withTransaction(
+        () ->
+            outbox.record(
+                factory.create(
+                    "audit.queried",
+                    Severity.INFO,
+                    SecurityEventFactory.actorOf(identity),
+                    null,
+                    details)));
+  }
+
+  private static void putIfPresent(Map<String, String> map, String key, String value) {
+    if (value != null) {
+      map.put(key, value);
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static String severity(String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Severity.valueOf(value.toUpperCase(Locale.ROOT)).name();
+    } catch (IllegalArgumentException e) {
+      throw new ProblemException(
+          ProblemType.BAD_REQUEST, "severity must be INFO, NOTICE, WARNING or CRITICAL.");
+    }
+  }
+
+  private static Instant instant(String name, String value) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new ProblemException(
+          ProblemType.BAD_REQUEST,
+          name + " must be an ISO-8601 instant such as 2026-01-01T00:00:00Z.");
+    }
+  }
+}

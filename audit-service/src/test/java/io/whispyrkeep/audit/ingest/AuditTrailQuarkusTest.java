@@ -1,0 +1,295 @@
+package io.whispyrkeep.audit.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.whispyrkeep.platform.event.SecurityEvent;
+import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.platform.event.Severity;
+import io.whispyrkeep.platform.event.TimeOrderedUuid;
+import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
+import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
+import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
+import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** From a produced event to a query result, against real Kafka and PostgreSQL. */
+@QuarkusTest
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class AuditTrailQuarkusTest {
+
+  private static final Duration ARRIVAL = Duration.ofSeconds(60);
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrapServers;
+
+  @Inject ObjectMapper mapper;
+
+  private static String security() {
+    return TestTokens.valid("analyst-1", "audit-service", "security");
+  }
+
+  private SecurityEvent event(String type, String subject) {
+    return new SecurityEvent(
+        1,
+        TimeOrderedUuid.next(Clock.systemUTC()),
+        type,
+        Instant.now().truncatedTo(ChronoUnit.MICROS),
+        "auth-service",
+        "user-" + subject,
+        subject,
+        "203.0.113.9",
+        "tests",
+        "req-" + subject,
+        Severity.NOTICE,
+        Map.of("reason", "bad_credentials"));
+  }
+
+  private void produce(String key, String value) {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
+      producer.send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, key, value));
+      producer.flush();
+    }
+  }
+
+  private void produce(SecurityEvent event) throws Exception {
+    produce(event.partitionKey(), mapper.writeValueAsString(event));
+  }
+
+  private Response query(String parameters) {
+    return given().auth().oauth2(security()).get("/audit/events?" + parameters);
+  }
+
+  private void awaitCount(String parameters, int count) {
+    await()
+        .atMost(ARRIVAL)
+        .pollInterval(Duration.ofMillis(300))
+        .until(() -> query(parameters).jsonPath().getList("items").size() == count);
+  }
+
+  @Test
+  void producedEvents_storedOnce_queryableNewestFirstWithCursor() throws Exception {
+    String subject = "s-" + UUID.randomUUID();
+    List<SecurityEvent> events = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      SecurityEvent event = event("auth.login_failure", subject);
+      events.add(event);
+      produce(event);
+      Thread.onSpinWait();
+    }
+    produce(events.get(0)); // a duplicate, as an outbox relay may send
+    awaitCount("subject=" + subject + "&limit=500", 5);
+
+    Response first = query("subject=" + subject + "&limit=2");
+    first.then().statusCode(200);
+    List<String> seen = new ArrayList<>(first.jsonPath().getList("items.id"));
+    String cursor = first.path("nextCursor");
+    while (cursor != null) {
+      Response next = query("subject=" + subject + "&limit=2&cursor=" + cursor);
+      seen.addAll(next.jsonPath().getList("items.id"));
+      cursor = next.path("nextCursor");
+    }
+    List<String> newestFirst =
+        events.stream()
+            .map(e -> e.id().toString())
+            .sorted(java.util.Comparator.reverseOrder())
+            .toList();
+    assertThat(seen).containsExactlyElementsOf(newestFirst);
+
+    given()
+        .auth()
+        .oauth2(security())
+        .get("/audit/events/" + events.get(2).id())
+        .then()
+        .statusCode(200)
+        .body("subject", equalTo(subject))
+        .body("type", equalTo("auth.login_failure"));
+    query("type=auth.&subject=" + subject).then().body("items.size()", equalTo(5));
+    query("type=keys.&subject=" + subject).then().body("items.size()", equalTo(0));
+  }
+
+  @Test
+  void poisonMessages_goToDeadLetterTopicWithReason_consumerKeepsGoing() throws Exception {
+    String key = "poison-" + UUID.randomUUID();
+    produce(key, "this is not json");
+    produce(key, "{\"version\":1,\"type\":\"bad\"}");
+    String subject = "after-poison-" + UUID.randomUUID();
+    produce(event("auth.login_success", subject));
+
+    awaitCount("subject=" + subject, 1);
+    List<ConsumerRecord<String, String>> dead =
+        SecurityEventReader.read(
+            bootstrapServers,
+            SecurityEventTopics.SECURITY_EVENTS_DLQ,
+            record -> key.equals(record.key()),
+            2,
+            ARRIVAL);
+    assertThat(dead).hasSize(2);
+    assertThat(dead)
+        .allSatisfy(
+            record ->
+                assertThat(
+                        new String(
+                            record.headers().lastHeader(AuditChannels.DLQ_REASON_HEADER).value(),
+                            StandardCharsets.UTF_8))
+                    .isNotBlank());
+  }
+
+  @Test
+  void endpoints_requireSecurityRole() {
+    given().get("/audit/events").then().statusCode(401);
+    given()
+        .auth()
+        .oauth2(TestTokens.valid("player-1", "audit-service", "player"))
+        .get("/audit/events")
+        .then()
+        .statusCode(403)
+        .contentType("application/problem+json");
+    given()
+        .auth()
+        .oauth2(TestTokens.valid("player-1", "audit-service", "player"))
+        .get("/audit/verify")
+        .then()
+        .statusCode(403);
+    query("limit=501").then().statusCode(400).contentType("application/problem+json");
+    query("severity=PANIC").then().statusCode(400);
+    query("from=yesterday").then().statusCode(400);
+    query("cursor=!!!").then().statusCode(400);
+  }
+
+  @Test
+  void appendOnly_updateAndDeleteRefusedByTheDatabase() throws Exception {
+    String subject = "append-" + UUID.randomUUID();
+    produce(event("auth.logout", subject));
+    awaitCount("subject=" + subject, 1);
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement()) {
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowable(
+                  () ->
+                      statement.executeUpdate(
+                          "UPDATE audit_event SET actor = 'x' WHERE subject = '" + subject + "'")))
+          .hasMessageContaining("append-only");
+      assertThat(
+              org.assertj.core.api.Assertions.catchThrowable(
+                  () ->
+                      statement.executeUpdate(
+                          "DELETE FROM audit_event WHERE subject = '" + subject + "'")))
+          .hasMessageContaining("append-only");
+    }
+  }
+
+  @Test
+  void verify_findsAlteredDeletedAndReorderedRows() throws Exception {
+    String subject = "chain-" + UUID.randomUUID();
+    for (int i = 0; i < 3; i++) {
+      produce(event("auth.login_failure", subject));
+    }
+    awaitCount("subject=" + subject, 3);
+    given()
+        .auth()
+        .oauth2(security())
+        .get("/audit/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(true));
+
+    try (Connection connection = connect();
+        Statement sql = connection.createStatement()) {
+      // Tampering bypasses the append-only trigger the way a database superuser could.
+      sql.execute("SET session_replication_role = replica");
+      sql.execute(
+          "CREATE TEMP TABLE backup AS SELECT * FROM audit_event WHERE subject = '"
+              + subject
+              + "'");
+
+      sql.executeUpdate(
+          "UPDATE audit_event SET payload = replace(payload, 'bad_credentials', 'ok')"
+              + " WHERE subject = '"
+              + subject
+              + "' AND seq = (SELECT min(seq) FROM backup)");
+      assertBroken("content does not match its hash");
+      restore(sql, subject);
+
+      sql.executeUpdate(
+          "DELETE FROM audit_event WHERE subject = '"
+              + subject
+              + "' AND seq = (SELECT min(seq) FROM backup)");
+      assertBroken(null);
+      restore(sql, subject);
+
+      // Reorder: swap the content of two rows (each row then carries the other's hash chain link).
+      sql.executeUpdate(
+          "UPDATE audit_event e SET payload = b.payload, hash = b.hash, prev_hash = b.prev_hash"
+              + " FROM backup b WHERE e.subject = '"
+              + subject
+              + "' AND b.chain = e.chain"
+              + " AND ((e.seq = (SELECT min(seq) FROM backup) AND b.seq = (SELECT max(seq) FROM backup))"
+              + " OR (e.seq = (SELECT max(seq) FROM backup) AND b.seq = (SELECT min(seq) FROM backup)))");
+      assertBroken(null);
+      restore(sql, subject);
+    }
+    given()
+        .auth()
+        .oauth2(security())
+        .get("/audit/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(true));
+  }
+
+  private void assertBroken(String reason) {
+    Response report = given().auth().oauth2(security()).get("/audit/verify");
+    report.then().statusCode(200).body("intact", equalTo(false));
+    if (reason != null) {
+      assertThat((String) report.path("firstBroken.reason")).isEqualTo(reason);
+    }
+  }
+
+  private static void restore(Statement sql, String subject) throws Exception {
+    sql.executeUpdate("DELETE FROM audit_event WHERE subject = '" + subject + "'");
+    sql.executeUpdate("INSERT INTO audit_event SELECT * FROM backup");
+  }
+
+  private static Connection connect() throws Exception {
+    var config = ConfigProvider.getConfig();
+    return DriverManager.getConnection(
+        config.getValue("quarkus.datasource.jdbc.url", String.class),
+        config.getValue("quarkus.datasource.username", String.class),
+        config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+  }
+}
