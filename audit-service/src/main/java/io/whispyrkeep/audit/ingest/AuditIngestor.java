@@ -191,8 +191,7 @@ public class AuditIngestor {
                                               Tuple.of(
                                                   chain,
                                                   lastSeq,
-                                                  io.vertx.core.buffer.Buffer.buffer(
-                                                      lastHash))))
+                                                  io.vertx.core.buffer.Buffer.buffer(lastHash))))
                               .replaceWithVoid();
                         }));
   }

@@ -1,5 +1,6 @@
 package io.whispyrkeep.auth.token;
 
+import io.quarkus.runtime.Startup;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.whispyrkeep.auth.config.AuthConfig;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code kid} header. Verified everywhere by smallrye-jwt against the JWKS.
  */
 @ApplicationScoped
+@Startup // so a lifetime above the maximum stops the service at start-up, not at first login
 public class AccessTokenIssuer {
 
   /** Longest access-token lifetime accepted at start-up. */

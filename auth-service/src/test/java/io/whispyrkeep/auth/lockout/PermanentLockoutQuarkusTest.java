@@ -1,0 +1,63 @@
+package io.whispyrkeep.auth.lockout;
+
+import static io.restassured.RestAssured.given;
+import static io.whispyrkeep.auth.support.AuthApi.GOOD_PASSWORD;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.whispyrkeep.auth.support.AuthApi;
+import io.whispyrkeep.auth.support.AuthKeysTestResource;
+import io.whispyrkeep.auth.support.MutableClock;
+import io.whispyrkeep.auth.support.OutboxRows;
+import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
+import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** With permanent lockout configured, only an admin's unlock lets the owner back in. */
+@QuarkusTest
+@TestProfile(PermanentLockoutQuarkusTest.Permanent.class)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+class PermanentLockoutQuarkusTest {
+
+  /** Permanent account lock after 3 failures from anywhere. */
+  public static class Permanent implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "whispyrkeep.auth.lockout.permanent", "true",
+          "whispyrkeep.auth.lockout.account-threshold", "3");
+    }
+  }
+
+  @Inject MutableClock clock;
+
+  @Test
+  void accountLockedPermanently_untilAdminUnlocks() {
+    // Signed in before the clock moves, so the token's iat and exp agree with real time.
+    String admin =
+        AuthApi.login("root@whispyrkeep.test", "Bootstrap-Admin-Pass-42!", AuthApi.randomAddress())
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("access_token");
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    for (int i = 0; i < 3; i++) {
+      AuthApi.login(email, "Wrong-Password-123!", AuthApi.randomAddress()).then().statusCode(401);
+    }
+    clock.advance(Duration.ofDays(2));
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
+
+    String id = OutboxRows.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
+    given().auth().oauth2(admin).post("/auth/users/" + id + "/unlock").then().statusCode(204);
+
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
+  }
+}
