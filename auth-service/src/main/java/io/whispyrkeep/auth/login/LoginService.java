@@ -33,6 +33,8 @@ import java.util.UUID;
 @Startup // makes the dummy hash at start-up, not on the first login's event loop
 public class LoginService {
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final AccountRepository accounts;
   private final PasswordHasher hasher;
   private final HashingExecutor hashing;
@@ -64,7 +66,7 @@ public class LoginService {
     this.events = events;
     this.config = config;
     byte[] random = new byte[24];
-    new SecureRandom().nextBytes(random);
+    RANDOM.nextBytes(random);
     this.dummyHash = hasher.hash(Base64.getEncoder().encodeToString(random).toCharArray());
   }
 
