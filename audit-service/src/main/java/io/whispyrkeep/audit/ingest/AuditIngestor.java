@@ -10,6 +10,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.whispyrkeep.audit.alert.AlertEvaluator;
 import io.whispyrkeep.audit.chain.ChainHasher;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,18 +54,21 @@ public class AuditIngestor {
   private final MutinyEmitter<String> deadLetters;
   private final Clock clock;
   private final MeterRegistry registry;
+  private final AlertEvaluator alerts;
 
   AuditIngestor(
       Pool pool,
       ObjectMapper mapper,
       @Channel(AuditChannels.DEAD_LETTERS) MutinyEmitter<String> deadLetters,
       Clock clock,
-      MeterRegistry registry) {
+      MeterRegistry registry,
+      AlertEvaluator alerts) {
     this.pool = pool;
     this.mapper = mapper;
     this.deadLetters = deadLetters;
     this.clock = clock;
     this.registry = registry;
+    this.alerts = alerts;
   }
 
   /** A valid event on its way into the chain. */
@@ -157,6 +161,7 @@ public class AuditIngestor {
                           long seq = headRow.getLong("seq");
                           byte[] previous = headRow.getBuffer("hash").getBytes();
                           List<Tuple> rows = new ArrayList<>();
+                          List<JsonNode> stored = new ArrayList<>();
                           OffsetDateTime now =
                               OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
                           for (Accepted event : events) {
@@ -167,6 +172,7 @@ public class AuditIngestor {
                             seq++;
                             byte[] hash = ChainHasher.link(previous, event.canonical());
                             rows.add(row(chain, seq, event, previous, hash, now));
+                            stored.add(event.event());
                             previous = hash;
                           }
                           if (rows.isEmpty()) {
@@ -192,7 +198,7 @@ public class AuditIngestor {
                                                   chain,
                                                   lastSeq,
                                                   io.vertx.core.buffer.Buffer.buffer(lastHash))))
-                              .replaceWithVoid();
+                              .chain(() -> alerts.evaluate(connection, stored));
                         }));
   }
 

@@ -61,13 +61,17 @@ class AuditTrailQuarkusTest {
   }
 
   private SecurityEvent event(String type, String subject) {
+    return event(type, subject, "user-" + subject);
+  }
+
+  private SecurityEvent event(String type, String subject, String actor) {
     return new SecurityEvent(
         1,
         TimeOrderedUuid.next(Clock.systemUTC()),
         type,
         Instant.now().truncatedTo(ChronoUnit.MICROS),
         "auth-service",
-        "user-" + subject,
+        actor,
         subject,
         "203.0.113.9",
         "tests",
@@ -270,6 +274,84 @@ class AuditTrailQuarkusTest {
         .then()
         .statusCode(200)
         .body("intact", equalTo(true));
+  }
+
+  private List<Map<String, Object>> alertsFor(String group) {
+    return given()
+        .auth()
+        .oauth2(security())
+        .get("/audit/alerts?limit=500")
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath()
+        .<Map<String, Object>>getList("")
+        .stream()
+        .filter(alert -> group.equals(alert.get("group")))
+        .toList();
+  }
+
+  @Test
+  void failedLoginsForOneAccount_oneAlertStoredPublishedAndAcknowledged() throws Exception {
+    String subject = "victim-" + UUID.randomUUID();
+    for (int i = 0; i < 7; i++) {
+      produce(event("auth.login_failure", subject));
+    }
+    awaitCount("subject=" + subject, 7);
+    await().atMost(ARRIVAL).until(() -> !alertsFor(subject).isEmpty());
+    List<Map<String, Object>> alerts = alertsFor(subject);
+    assertThat(alerts).hasSize(1);
+    assertThat(alerts.get(0))
+        .containsEntry("rule", "failed-logins-account")
+        .containsEntry("hits", 5);
+
+    List<ConsumerRecord<String, String>> published =
+        SecurityEventReader.read(
+            bootstrapServers,
+            SecurityEventTopics.SECURITY_ALERTS,
+            r -> subject.equals(r.key()),
+            1,
+            ARRIVAL);
+    assertThat(published).hasSize(1);
+    assertThat(published.get(0).value()).contains("failed-logins-account");
+
+    String id = (String) alerts.get(0).get("id");
+    given().auth().oauth2(security()).post("/audit/alerts/" + id + "/ack").then().statusCode(204);
+    assertThat(alertsFor(subject).get(0).get("acknowledgedBy")).isEqualTo("analyst-1");
+    given()
+        .auth()
+        .oauth2(security())
+        .post("/audit/alerts/" + UUID.randomUUID() + "/ack")
+        .then()
+        .statusCode(404);
+    given()
+        .auth()
+        .oauth2(TestTokens.valid("player-1", "audit-service", "player"))
+        .get("/audit/alerts")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void reuseRoleGrantAndNewDecryptingService_eachRaiseAnAlert() throws Exception {
+    String reused = "reuse-" + UUID.randomUUID();
+    String promoted = "promoted-" + UUID.randomUUID();
+    String key = "key-" + UUID.randomUUID();
+    produce(event("auth.refresh_reuse_detected", reused));
+    produce(event("auth.role_granted", promoted));
+    produce(event("keys.decrypted", key, "turn-service"));
+    produce(event("keys.decrypted", key, "turn-service"));
+    produce(event("keys.decrypted", key, "unknown-service"));
+    awaitCount("subject=" + key, 3);
+    await().atMost(ARRIVAL).until(() -> alertsFor(key).size() == 2);
+    assertThat(alertsFor(reused)).extracting(a -> a.get("rule")).containsExactly("refresh-reuse");
+    assertThat(alertsFor(promoted))
+        .extracting(a -> a.get("rule"))
+        .containsExactly("privilege-change");
+    assertThat(alertsFor(key))
+        .extracting(a -> a.get("summary").toString())
+        .anyMatch(summary -> summary.contains("unknown-service"))
+        .anyMatch(summary -> summary.contains("turn-service"));
   }
 
   private void assertBroken(String reason) {
