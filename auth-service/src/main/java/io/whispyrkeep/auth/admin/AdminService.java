@@ -43,41 +43,29 @@ public class AdminService {
   }
 
   public Uni<Void> grant(UUID accountId, String roleId, String adminId, RequestMetadata meta) {
-    Role role = grantable(roleId);
-    return Panache.withTransaction(
-        () ->
-            existing(accountId)
-                .chain(
-                    account -> {
-                      Set<String> roles = new TreeSet<>(account.roleSet());
-                      if (!roles.add(role.id())) {
-                        return Uni.createFrom().voidItem();
-                      }
-                      account.setRoles(roles);
-                      return events.record(
-                          AuthEvents.ROLE_GRANTED,
-                          Severity.WARNING,
-                          adminId,
-                          account.id.toString(),
-                          Map.of("role", role.id()),
-                          meta);
-                    }));
+    return changeRole(accountId, grantable(roleId), true, adminId, meta);
   }
 
   public Uni<Void> revoke(UUID accountId, String roleId, String adminId, RequestMetadata meta) {
-    Role role = grantable(roleId);
+    return changeRole(accountId, grantable(roleId), false, adminId, meta);
+  }
+
+  /** Adds or removes the role under a row lock; records the event only when something changed. */
+  private Uni<Void> changeRole(
+      UUID accountId, Role role, boolean grant, String adminId, RequestMetadata meta) {
     return Panache.withTransaction(
         () ->
             existing(accountId)
                 .chain(
                     account -> {
                       Set<String> roles = new TreeSet<>(account.roleSet());
-                      if (!roles.remove(role.id())) {
+                      boolean changed = grant ? roles.add(role.id()) : roles.remove(role.id());
+                      if (!changed) {
                         return Uni.createFrom().voidItem();
                       }
                       account.setRoles(roles);
                       return events.record(
-                          AuthEvents.ROLE_REVOKED,
+                          grant ? AuthEvents.ROLE_GRANTED : AuthEvents.ROLE_REVOKED,
                           Severity.WARNING,
                           adminId,
                           account.id.toString(),
