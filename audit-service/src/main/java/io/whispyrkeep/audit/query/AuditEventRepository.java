@@ -2,6 +2,7 @@ package io.whispyrkeep.audit.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -24,6 +25,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class AuditEventRepository {
 
+  /** Rows fetched per round trip while exporting. */
+  static final int EXPORT_FETCH = 500;
+
   private final Pool pool;
   private final ObjectMapper mapper;
 
@@ -35,9 +39,11 @@ public class AuditEventRepository {
   /** One page of events and the cursor of the next page (null at the end). */
   public record Page(List<JsonNode> items, String nextCursor) {}
 
-  public Uni<Page> find(AuditQuery query) {
-    StringBuilder sql =
-        new StringBuilder("SELECT event_id, occurred_at, payload FROM audit_event WHERE true");
+  /** A filtered SELECT and its parameters. */
+  private record Filtered(StringBuilder sql, Tuple parameters) {}
+
+  private static Filtered filtered(AuditQuery query, String columns) {
+    StringBuilder sql = new StringBuilder("SELECT " + columns + " FROM audit_event WHERE true");
     Tuple parameters = Tuple.tuple();
     if (query.typePrefix() != null) {
       parameters.addString(escapeLike(query.typePrefix()) + "%");
@@ -69,6 +75,43 @@ public class AuditEventRepository {
           .append(parameters.size())
           .append(")");
     }
+    return new Filtered(sql, parameters);
+  }
+
+  /**
+   * Every matching event, newest first, read through a server-side cursor in chunks of {@value
+   * #EXPORT_FETCH} rows: an export of millions of rows holds one chunk in memory, not the result.
+   */
+  public Multi<JsonNode> stream(AuditQuery query) {
+    Filtered filtered = filtered(query, "payload");
+    filtered.sql().append(" ORDER BY occurred_at DESC, event_id DESC");
+    return Multi.createFrom()
+        .uni(pool.getConnection())
+        .onItem()
+        .transformToMultiAndConcatenate(
+            connection ->
+                connection
+                    .begin()
+                    .onItem()
+                    .transformToMulti(
+                        transaction ->
+                            connection
+                                .prepare(filtered.sql().toString())
+                                .onItem()
+                                .transformToMulti(
+                                    statement ->
+                                        statement
+                                            .createStream(EXPORT_FETCH, filtered.parameters())
+                                            .toMulti()))
+                    .onTermination()
+                    .call(() -> connection.close()))
+        .map(row -> parse(row.getString("payload")));
+  }
+
+  public Uni<Page> find(AuditQuery query) {
+    Filtered filtered = filtered(query, "event_id, occurred_at, payload");
+    StringBuilder sql = filtered.sql();
+    Tuple parameters = filtered.parameters();
     parameters.addInteger(query.limit() + 1);
     sql.append(" ORDER BY occurred_at DESC, event_id DESC LIMIT $").append(parameters.size());
     return pool.preparedQuery(sql.toString())

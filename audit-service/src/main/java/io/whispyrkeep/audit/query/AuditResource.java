@@ -3,6 +3,7 @@ package io.whispyrkeep.audit.query;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.audit.chain.ChainVerifier;
 import io.whispyrkeep.platform.event.SecurityEventFactory;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * The security team's view of the audit trail (role {@code security} only). Every query is itself
@@ -73,17 +75,76 @@ public class AuditResource {
       throw new ProblemException(ProblemType.BAD_REQUEST, "limit must be between 1 and 500.");
     }
     AuditQuery query =
-        new AuditQuery(
-            blankToNull(type),
-            blankToNull(actor),
-            blankToNull(subject),
-            blankToNull(ip),
-            severity(severity),
-            instant("from", from),
-            instant("to", to),
-            blankToNull(text),
-            pageSize,
-            blankToNull(cursor));
+        query(type, actor, subject, ip, severity, from, to, text, pageSize, blankToNull(cursor));
+    return audited("events", filters(query))
+        .chain(() -> events.find(query))
+        .map(page -> new EventsResponse(page.items(), page.nextCursor()));
+  }
+
+  /**
+   * Every matching event, streamed as NDJSON (default) or CSV without loading the result in memory.
+   * CSV cells that a spreadsheet would run as a formula are prefixed with a quote (OWASP CSV
+   * injection).
+   */
+  @GET
+  @Path("events/export")
+  @Produces(MediaType.TEXT_PLAIN) // lines written as they are; the real type is set below
+  public RestMulti<String> export(
+      @QueryParam("format") String format,
+      @QueryParam("type") String type,
+      @QueryParam("actor") String actor,
+      @QueryParam("subject") String subject,
+      @QueryParam("ip") String ip,
+      @QueryParam("severity") String severity,
+      @QueryParam("from") String from,
+      @QueryParam("to") String to,
+      @QueryParam("q") String text) {
+    boolean csv = "csv".equalsIgnoreCase(format);
+    if (format != null && !csv && !"ndjson".equalsIgnoreCase(format)) {
+      throw new ProblemException(ProblemType.BAD_REQUEST, "format must be ndjson or csv.");
+    }
+    AuditQuery query = query(type, actor, subject, ip, severity, from, to, text, 0, null);
+    Map<String, String> filters = filters(query);
+    filters.put("format", csv ? "csv" : "ndjson");
+    Multi<String> body =
+        audited("export", filters)
+            .onItem()
+            .transformToMulti(ignored -> events.stream(query))
+            .map(event -> csv ? CsvLines.line(event) : event.toString() + "\n");
+    if (csv) {
+      body =
+          Multi.createBy().concatenating().streams(Multi.createFrom().item(CsvLines.HEADER), body);
+    }
+    return RestMulti.fromMultiData(body)
+        .header("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson")
+        .build();
+  }
+
+  private static AuditQuery query(
+      String type,
+      String actor,
+      String subject,
+      String ip,
+      String severity,
+      String from,
+      String to,
+      String text,
+      int limit,
+      String cursor) {
+    return new AuditQuery(
+        blankToNull(type),
+        blankToNull(actor),
+        blankToNull(subject),
+        blankToNull(ip),
+        severity(severity),
+        instant("from", from),
+        instant("to", to),
+        blankToNull(text),
+        limit,
+        cursor);
+  }
+
+  private static Map<String, String> filters(AuditQuery query) {
     Map<String, String> filters = new LinkedHashMap<>();
     putIfPresent(filters, "type", query.typePrefix());
     putIfPresent(filters, "actor", query.actor());
@@ -91,9 +152,7 @@ public class AuditResource {
     putIfPresent(filters, "ip", query.clientIp());
     putIfPresent(filters, "severity", query.severity());
     putIfPresent(filters, "q", query.text());
-    return audited("events", filters)
-        .chain(() -> events.find(query))
-        .map(page -> new EventsResponse(page.items(), page.nextCursor()));
+    return filters;
   }
 
   @GET

@@ -75,7 +75,7 @@ class AuditTrailQuarkusTest {
         subject,
         "203.0.113.9",
         "tests",
-        "req-" + subject,
+        "req-" + UUID.randomUUID(),
         Severity.NOTICE,
         Map.of("reason", "bad_credentials"));
   }
@@ -274,6 +274,50 @@ class AuditTrailQuarkusTest {
         .then()
         .statusCode(200)
         .body("intact", equalTo(true));
+  }
+
+  @Test
+  void export_streamsNdjsonAndCsv_withFormulaCellsNeutralised() throws Exception {
+    String subject = "@cmd-" + UUID.randomUUID();
+    for (int i = 0; i < 3; i++) {
+      produce(event("auth.logout", subject));
+    }
+    awaitCount("subject=" + subject, 3);
+
+    Response ndjson =
+        given().auth().oauth2(security()).get("/audit/events/export?subject=" + subject);
+    ndjson
+        .then()
+        .statusCode(200)
+        .contentType(org.hamcrest.Matchers.startsWith("application/x-ndjson"));
+    List<String> lines = ndjson.asString().lines().toList();
+    assertThat(lines).hasSize(3);
+    for (String line : lines) {
+      assertThat(mapper.readTree(line).get("subject").asText()).isEqualTo(subject);
+    }
+
+    Response csv =
+        given().auth().oauth2(security()).get("/audit/events/export?format=csv&subject=" + subject);
+    csv.then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/csv"));
+    List<String> rows = csv.asString().lines().toList();
+    assertThat(rows).hasSize(4);
+    assertThat(rows.get(0)).startsWith("id,occurredAt,type");
+    assertThat(rows.get(1)).contains("\"'" + subject + "\"").contains("\"auth.logout\"");
+
+    query("limit=1").then().statusCode(200);
+    given()
+        .auth()
+        .oauth2(security())
+        .get("/audit/events/export?format=xml")
+        .then()
+        .statusCode(400)
+        .contentType("application/problem+json");
+    given()
+        .auth()
+        .oauth2(TestTokens.valid("player-1", "audit-service", "player"))
+        .get("/audit/events/export")
+        .then()
+        .statusCode(403);
   }
 
   private List<Map<String, Object>> alertsFor(String group) {
