@@ -51,7 +51,6 @@ public final class LocalSecrets {
                   .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
               + "\n-----END PRIVATE KEY-----\n";
       writeSecret(signingKey, pem);
-      writeSecret(secrets.resolve("jwt-signing-key.kid"), "local-" + token(6) + "\n");
     }
     Path transit = secrets.resolve("transit-master.key");
     if (!Files.exists(transit)) {
@@ -81,7 +80,6 @@ public final class LocalSecrets {
     Map<String, String> env = new LinkedHashMap<>();
     if (service.equals("auth-service")) {
       env.put("WK_JWT_SIGNING_KEY_FILE", secrets.resolve("jwt-signing-key.pem").toString());
-      env.put("WK_JWT_SIGNING_KEY_ID_FILE", secrets.resolve("jwt-signing-key.kid").toString());
       env.putAll(admin);
       // auth-service stores client secrets only as SHA-256 digests.
       clients.forEach((name, secret) -> env.put(name + "_SHA256", sha256Hex(secret)));

@@ -1,5 +1,6 @@
 package io.whispyrkeep.auth.password;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -27,6 +28,7 @@ import org.passay.RuleResultDetail;
  * symbols ("Password123!" is "password"). Returns every violated rule, by stable code.
  */
 @ApplicationScoped
+@Startup // loads the 30,000-word list at start-up, not on the first registration's event loop
 public class PasswordPolicy {
 
   /** Minimum length (security brief; NIST SP 800-63B allows no less than 8). */

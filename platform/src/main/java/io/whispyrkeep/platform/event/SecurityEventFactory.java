@@ -30,6 +30,9 @@ public class SecurityEventFactory {
   /** Longest detail value kept (the schema's {@code maxLength}). */
   public static final int MAX_DETAIL_LENGTH = 512;
 
+  /** Longest actor or subject kept (the schema's {@code maxLength}); callers may pass input. */
+  public static final int MAX_ID_LENGTH = 200;
+
   private static final Pattern DETAIL_KEY = Pattern.compile("[a-z][a-zA-Z0-9_.]{0,63}");
 
   private final Clock clock;
@@ -64,8 +67,8 @@ public class SecurityEventFactory {
         type,
         clock.instant().truncatedTo(ChronoUnit.MICROS),
         source,
-        actor,
-        subject,
+        cut(actor, MAX_ID_LENGTH),
+        cut(subject, MAX_ID_LENGTH),
         request.clientIp(),
         request.userAgent(),
         request.requestId(),
@@ -93,6 +96,10 @@ public class SecurityEventFactory {
       return RequestMetadata.NONE;
     }
     return RequestMetadata.from(currentRequest.getCurrent());
+  }
+
+  static String cut(String value, int max) {
+    return value == null || value.length() <= max ? value : value.substring(0, max);
   }
 
   static Map<String, String> safeDetails(Map<String, String> details) {

@@ -84,6 +84,15 @@ class SecurityEventContractTest {
   }
 
   @Test
+  void cut_longActorOrSubject_cutToSchemaLimit() {
+    assertThat(SecurityEventFactory.cut("x".repeat(500), SecurityEventFactory.MAX_ID_LENGTH))
+        .hasSize(200);
+    assertThat(SecurityEventFactory.cut("short", SecurityEventFactory.MAX_ID_LENGTH))
+        .isEqualTo("short");
+    assertThat(SecurityEventFactory.cut(null, SecurityEventFactory.MAX_ID_LENGTH)).isNull();
+  }
+
+  @Test
   void partitionKey_actorElseClientIp() {
     assertThat(sample().partitionKey()).isEqualTo("user-1");
     RequestMetadata none = RequestMetadata.NONE;
