@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.postgres.PostgresServer;
+import io.whispyrkeep.testsupport.process.PackagedService;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,9 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -40,14 +39,11 @@ class AuthReplicasTest {
   private static final Pattern REFRESH = Pattern.compile("\"refresh_token\":\"(wkrt_[^\"]+)\"");
 
   private final HttpClient http = HttpClient.newHttpClient();
-  private final List<Process> replicas = new ArrayList<>();
-  private final List<Integer> ports = new ArrayList<>();
+  private final List<PackagedService> replicas = new ArrayList<>();
   private Path workDir;
 
   @BeforeAll
   void startTwoReplicas() throws Exception {
-    Path root = Path.of(System.getProperty("whispyrkeep.root", "..")).toAbsolutePath().normalize();
-    Path jar = root.resolve("auth-service/target/quarkus-app/quarkus-run.jar");
     PostgresServer postgres = SharedInfrastructure.postgres();
     KafkaServer kafka = SharedInfrastructure.kafka();
     String database = "auth_replicas_" + ProcessHandle.current().pid();
@@ -62,40 +58,25 @@ class AuthReplicasTest {
             + Base64.getMimeEncoder()
                 .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
             + "\n-----END PRIVATE KEY-----\n");
+    Map<String, String> env =
+        Map.of(
+            "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
+            "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
+            "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
+            "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
+            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+            "WK_JWT_SIGNING_KEY_FILE", key.toString());
     for (int i = 0; i < 2; i++) {
-      int port = freePort();
-      ProcessBuilder builder =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-Xmx256m",
-                  "-jar",
-                  jar.toString())
-              .redirectErrorStream(true)
-              .redirectOutput(workDir.resolve("replica-" + i + ".log").toFile());
-      var env = builder.environment();
-      env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
-      env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
-      env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database));
-      env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database));
-      env.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
-      env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
-      env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-      env.put("WK_JWT_SIGNING_KEY_FILE", key.toString());
-      replicas.add(builder.start());
-      ports.add(port);
-      awaitReady(port, replicas.get(i), workDir.resolve("replica-" + i + ".log"));
+      replicas.add(
+          PackagedService.start(
+              "auth-service", env, Map.of(), workDir.resolve("replica-" + i + ".log")));
     }
   }
 
   @AfterAll
   void stopReplicas() throws Exception {
-    for (Process replica : replicas) {
-      replica.destroy();
-    }
-    for (Process replica : replicas) {
-      if (!replica.waitFor(30, TimeUnit.SECONDS)) {
-        replica.destroyForcibly();
-      }
+    for (PackagedService replica : replicas) {
+      replica.close();
     }
   }
 
@@ -170,7 +151,7 @@ class AuthReplicasTest {
   private HttpResponse<String> post(int replica, String path, String json, String address)
       throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(replica) + path))
+        HttpRequest.newBuilder(replicas.get(replica).uri(path))
             .header("Content-Type", "application/json")
             .header("X-Forwarded-For", address)
             .timeout(Duration.ofSeconds(30))
@@ -185,38 +166,8 @@ class AuthReplicasTest {
     return matcher.group(1);
   }
 
-  private void awaitReady(int port, Process process, Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("replica exited:\n" + Files.readString(log));
-      }
-      try {
-        HttpResponse<Void> ready =
-            http.send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-                    .build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (ready.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
-    }
-    throw new IllegalStateException(
-        "replica on port " + port + " not ready:\n" + Files.readString(log));
-  }
-
   private static String randomAddress() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     return "198.51." + random.nextInt(0, 256) + "." + random.nextInt(1, 255);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 }

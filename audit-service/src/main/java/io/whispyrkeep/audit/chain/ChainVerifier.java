@@ -1,80 +1,192 @@
 package io.whispyrkeep.audit.chain;
 
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * Re-walks every hash chain and reports the first broken link: a row whose hash does not match its
- * content (altered), whose previous hash is not its predecessor's (reordered or spliced), or a gap
- * in the sequence (deleted), or a chain whose end is not the recorded head (truncated). Reads in
- * pages of {@value #PAGE} rows, so memory stays flat on long chains.
+ * Re-walks the hash chains and reports the first broken link: a row whose hash does not match its
+ * content (altered), whose previous hash is not its predecessor's (reordered or spliced), a gap in
+ * the sequence (deleted), a chain whose end is not the recorded head (truncated), or a chain that
+ * no longer matches a signed checkpoint (rewritten with recomputed hashes). A chain starts at the
+ * genesis hash, or at its newest retention anchor once old partitions were dropped. Reads in pages
+ * of {@value #PAGE} rows, so memory stays flat on long chains.
+ *
+ * <p>With a range, only rows stored within {@code [from, to)} are walked: the row just before the
+ * range is taken as the starting point, and checkpoints signed within the range are checked.
  */
 @ApplicationScoped
 public class ChainVerifier {
 
   static final int PAGE = 5000;
+  static final int CHECKPOINT_PAGE = 1000;
+  private static final OffsetDateTime BEGINNING = OffsetDateTime.parse("0001-01-01T00:00:00Z");
+  private static final OffsetDateTime END = OffsetDateTime.parse("9999-12-31T00:00:00Z");
 
   private final Pool pool;
+  private final Checkpoints checkpoints;
 
-  ChainVerifier(Pool pool) {
+  ChainVerifier(Pool pool, Checkpoints checkpoints) {
     this.pool = pool;
+    this.checkpoints = checkpoints;
   }
 
   /** The first broken link found, if any. */
   public record BrokenLink(int chain, long seq, UUID eventId, String reason) {}
 
   /** The outcome of a verification. */
-  public record Report(boolean intact, int chains, long rowsChecked, BrokenLink firstBroken) {}
+  public record Report(
+      boolean intact,
+      Instant from,
+      Instant to,
+      int chains,
+      long rowsChecked,
+      long checkpointsChecked,
+      boolean checkpointsSigned,
+      BrokenLink firstBroken) {}
 
-  public Uni<Report> verifyAll() {
-    return pool.query("SELECT chain, seq, hash FROM audit_chain_head ORDER BY chain")
-        .execute()
-        .chain(
-            heads -> {
-              List<Row> rows = new ArrayList<>();
-              heads.forEach(rows::add);
-              return verifyChains(rows, 0, 0L);
-            });
-  }
+  /** A stored-time range; either end may be open. */
+  public record Range(Instant from, Instant to) {
+    public static final Range ALL = new Range(null, null);
 
-  private Uni<Report> verifyChains(List<Row> heads, int index, long checked) {
-    if (index == heads.size()) {
-      return Uni.createFrom().item(new Report(true, heads.size(), checked, null));
+    boolean whole() {
+      return from == null && to == null;
     }
-    Row head = heads.get(index);
-    int chain = head.getInteger("chain");
-    return walk(
-            chain,
-            0L,
-            ChainHasher.GENESIS,
-            head.getLong("seq"),
-            head.getBuffer("hash").getBytes(),
-            0L)
-        .chain(
-            result ->
-                result.broken() != null
-                    ? Uni.createFrom()
-                        .item(
-                            new Report(
-                                false, heads.size(), checked + result.rows(), result.broken()))
-                    : verifyChains(heads, index + 1, checked + result.rows()));
+
+    OffsetDateTime fromOrBeginning() {
+      return from == null ? BEGINNING : OffsetDateTime.ofInstant(from, ZoneOffset.UTC);
+    }
+
+    OffsetDateTime toOrEnd() {
+      return to == null ? END : OffsetDateTime.ofInstant(to, ZoneOffset.UTC);
+    }
   }
+
+  private record Head(int chain, long seq, byte[] hash, long anchorSeq, byte[] anchorHash) {}
 
   private record Walk(long rows, BrokenLink broken) {}
 
+  public Uni<Report> verify(Range range) {
+    return pool.query(
+            "SELECT h.chain, h.seq, h.hash, a.seq AS anchor_seq, a.hash AS anchor_hash"
+                + " FROM audit_chain_head h LEFT JOIN LATERAL (SELECT seq, hash FROM"
+                + " audit_chain_anchor WHERE chain = h.chain ORDER BY seq DESC LIMIT 1) a ON true"
+                + " ORDER BY h.chain")
+        .execute()
+        .chain(
+            rows -> {
+              Map<Integer, Head> heads = new LinkedHashMap<>();
+              for (Row row : rows) {
+                boolean anchored = row.getValue("anchor_seq") != null;
+                heads.put(
+                    row.getInteger("chain"),
+                    new Head(
+                        row.getInteger("chain"),
+                        row.getLong("seq"),
+                        row.getBuffer("hash").getBytes(),
+                        anchored ? row.getLong("anchor_seq") : 0L,
+                        anchored ? row.getBuffer("anchor_hash").getBytes() : ChainHasher.GENESIS));
+              }
+              return verifyChains(range, new ArrayList<>(heads.values()), 0, 0L)
+                  .chain(
+                      walked ->
+                          walked.broken() != null
+                              ? Uni.createFrom().item(report(range, heads, walked, 0L))
+                              : verifyCheckpoints(range, heads, 0L, 0L)
+                                  .map(
+                                      signed ->
+                                          report(
+                                              range,
+                                              heads,
+                                              new Walk(walked.rows(), signed.broken()),
+                                              signed.rows())));
+            });
+  }
+
+  private Report report(Range range, Map<Integer, Head> heads, Walk walk, long checkpointsChecked) {
+    return new Report(
+        walk.broken() == null,
+        range.from(),
+        range.to(),
+        heads.size(),
+        walk.rows(),
+        checkpointsChecked,
+        checkpoints.enabled(),
+        walk.broken());
+  }
+
+  private Uni<Walk> verifyChains(Range range, List<Head> heads, int index, long checked) {
+    if (index == heads.size()) {
+      return Uni.createFrom().item(new Walk(checked, null));
+    }
+    Head head = heads.get(index);
+    Uni<Walk> walked =
+        range.whole()
+            ? walk(head, head.anchorSeq(), head.anchorHash(), head.seq(), true, 0L)
+            : walkRange(range, head);
+    return walked.chain(
+        result ->
+            result.broken() != null
+                ? Uni.createFrom().item(new Walk(checked + result.rows(), result.broken()))
+                : verifyChains(range, heads, index + 1, checked + result.rows()));
+  }
+
+  private Uni<Walk> walkRange(Range range, Head head) {
+    return pool.preparedQuery(
+            "SELECT min(seq) AS first, max(seq) AS last FROM audit_event"
+                + " WHERE chain = $1 AND stored_at >= $2 AND stored_at < $3")
+        .execute(Tuple.of(head.chain(), range.fromOrBeginning(), range.toOrEnd()))
+        .chain(
+            bounds -> {
+              Row row = bounds.iterator().next();
+              if (row.getValue("first") == null) {
+                return done(0L, null);
+              }
+              long before = row.getLong("first") - 1;
+              long last = row.getLong("last");
+              boolean toHead = range.to() == null;
+              if (before == head.anchorSeq()) {
+                return walk(head, before, head.anchorHash(), last, toHead, 0L);
+              }
+              return pool.preparedQuery(
+                      "SELECT hash FROM audit_event WHERE chain = $1 AND seq = $2")
+                  .execute(Tuple.of(head.chain(), before))
+                  .chain(
+                      previous ->
+                          previous.size() == 0
+                              ? done(
+                                  0L,
+                                  new BrokenLink(
+                                      head.chain(), before, null, "missing row " + before))
+                              : walk(
+                                  head,
+                                  before,
+                                  previous.iterator().next().getBuffer("hash").getBytes(),
+                                  last,
+                                  toHead,
+                                  0L));
+            });
+  }
+
   private Uni<Walk> walk(
-      int chain, long afterSeq, byte[] previous, long headSeq, byte[] headHash, long rowsSoFar) {
+      Head head, long afterSeq, byte[] previous, long lastSeq, boolean toHead, long rowsSoFar) {
+    int chain = head.chain();
     return pool.preparedQuery(
             "SELECT seq, event_id, payload, prev_hash, hash FROM audit_event"
-                + " WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3")
-        .execute(Tuple.of(chain, afterSeq, PAGE))
+                + " WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4")
+        .execute(Tuple.of(chain, afterSeq, toHead ? Long.MAX_VALUE : lastSeq, PAGE))
         .chain(
             page -> {
               long expected = afterSeq + 1;
@@ -100,16 +212,90 @@ public class ChainVerifier {
                 rows++;
               }
               if (page.size() == PAGE) {
-                return walk(chain, expected - 1, prev, headSeq, headHash, rows);
+                return walk(head, expected - 1, prev, lastSeq, toHead, rows);
               }
-              if (expected - 1 != headSeq || !MessageDigest.isEqual(prev, headHash)) {
+              if (toHead
+                  && (expected - 1 != head.seq() || !MessageDigest.isEqual(prev, head.hash()))) {
                 return done(
                     rows,
                     new BrokenLink(
-                        chain, expected, null, "chain ends before its recorded head " + headSeq));
+                        chain,
+                        expected,
+                        null,
+                        "chain ends before its recorded head " + head.seq()));
+              }
+              if (!toHead && expected - 1 != lastSeq) {
+                return done(rows, new BrokenLink(chain, expected, null, "missing row " + expected));
               }
               return done(rows, null);
             });
+  }
+
+  /** Checks every checkpoint (signed within the range) against its signature and its chain. */
+  private Uni<Walk> verifyCheckpoints(
+      Range range, Map<Integer, Head> heads, long afterId, long checked) {
+    return pool.preparedQuery(
+            "SELECT c.id, c.chain, c.seq, c.hash, c.signed_at, c.key_id, c.signature,"
+                + " e.hash AS row_hash FROM audit_checkpoint c LEFT JOIN audit_event e"
+                + " ON e.chain = c.chain AND e.seq = c.seq"
+                + " WHERE c.id > $1 AND c.signed_at >= $2 AND c.signed_at < $3"
+                + " ORDER BY c.id LIMIT $4")
+        .execute(Tuple.of(afterId, range.fromOrBeginning(), range.toOrEnd(), CHECKPOINT_PAGE))
+        .emitOn(Infrastructure.getDefaultWorkerPool())
+        .chain(
+            page -> {
+              long lastId = afterId;
+              long rows = checked;
+              for (Row row : page) {
+                lastId = row.getLong("id");
+                BrokenLink broken = checkCheckpoint(row, heads);
+                if (broken != null) {
+                  return done(rows, broken);
+                }
+                rows++;
+              }
+              return page.size() == CHECKPOINT_PAGE
+                  ? verifyCheckpoints(range, heads, lastId, rows)
+                  : done(rows, null);
+            });
+  }
+
+  private BrokenLink checkCheckpoint(Row row, Map<Integer, Head> heads) {
+    int chain = row.getInteger("chain");
+    long seq = row.getLong("seq");
+    byte[] hash = row.getBuffer("hash").getBytes();
+    Checkpoints.SignatureCheck signature =
+        checkpoints.check(
+            chain,
+            seq,
+            hash,
+            row.getOffsetDateTime("signed_at").toInstant(),
+            row.getString("key_id"),
+            row.getBuffer("signature").getBytes());
+    String where = "checkpoint " + row.getLong("id");
+    if (signature == Checkpoints.SignatureCheck.UNKNOWN_KEY) {
+      return new BrokenLink(chain, seq, null, where + " is signed by an untrusted key");
+    }
+    if (signature == Checkpoints.SignatureCheck.INVALID) {
+      return new BrokenLink(chain, seq, null, where + " has an invalid signature");
+    }
+    Head head = heads.get(chain);
+    if (head == null || head.seq() < seq) {
+      return new BrokenLink(chain, seq, null, "chain head is behind signed " + where);
+    }
+    byte[] stored =
+        row.getValue("row_hash") != null
+            ? row.getBuffer("row_hash").getBytes()
+            : (seq == head.anchorSeq() ? head.anchorHash() : null);
+    if (stored == null) {
+      return seq < head.anchorSeq()
+          ? null
+          : new BrokenLink(chain, seq, null, "row of signed " + where + " is missing");
+    }
+    if (!MessageDigest.isEqual(stored, hash)) {
+      return new BrokenLink(chain, seq, null, "chain differs from signed " + where);
+    }
+    return null;
   }
 
   private static Uni<Walk> done(long rows, BrokenLink broken) {

@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.whispyrkeep.audit.alert.AlertEvaluator;
 import io.whispyrkeep.audit.chain.ChainHasher;
+import io.whispyrkeep.audit.retention.Partitions;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,7 @@ public class AuditIngestor {
   private final Clock clock;
   private final MeterRegistry registry;
   private final AlertEvaluator alerts;
+  private final Partitions partitions;
 
   AuditIngestor(
       Pool pool,
@@ -62,13 +64,15 @@ public class AuditIngestor {
       @Channel(AuditChannels.DEAD_LETTERS) MutinyEmitter<String> deadLetters,
       Clock clock,
       MeterRegistry registry,
-      AlertEvaluator alerts) {
+      AlertEvaluator alerts,
+      Partitions partitions) {
     this.pool = pool;
     this.mapper = mapper;
     this.deadLetters = deadLetters;
     this.clock = clock;
     this.registry = registry;
     this.alerts = alerts;
+    this.partitions = partitions;
   }
 
   /** A valid event on its way into the chain. */
@@ -125,17 +129,23 @@ public class AuditIngestor {
     if (byPartition.isEmpty()) {
       return Uni.createFrom().voidItem();
     }
-    return pool.withTransaction(
-        connection -> {
-          Uni<Void> chain = Uni.createFrom().voidItem();
-          for (Map.Entry<Integer, List<Accepted>> partition : byPartition.entrySet()) {
-            chain = chain.chain(() -> append(connection, partition.getKey(), partition.getValue()));
-          }
-          return chain;
-        });
+    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    return partitions
+        .ensure(now)
+        .chain(() -> pool.withTransaction(connection -> appendAll(connection, byPartition, now)));
   }
 
-  private Uni<Void> append(SqlConnection connection, int chain, List<Accepted> events) {
+  private Uni<Void> appendAll(
+      SqlConnection connection, Map<Integer, List<Accepted>> byPartition, OffsetDateTime now) {
+    Uni<Void> chain = Uni.createFrom().voidItem();
+    for (Map.Entry<Integer, List<Accepted>> partition : byPartition.entrySet()) {
+      chain = chain.chain(() -> append(connection, partition.getKey(), partition.getValue(), now));
+    }
+    return chain;
+  }
+
+  private Uni<Void> append(
+      SqlConnection connection, int chain, List<Accepted> events, OffsetDateTime clockNow) {
     UUID[] ids = events.stream().map(Accepted::id).toArray(UUID[]::new);
     return connection
         .preparedQuery(
@@ -146,7 +156,8 @@ public class AuditIngestor {
             () ->
                 connection
                     .preparedQuery(
-                        "SELECT seq, hash FROM audit_chain_head WHERE chain = $1 FOR UPDATE")
+                        "SELECT seq, hash, stored_at FROM audit_chain_head WHERE chain = $1"
+                            + " FOR UPDATE")
                     .execute(Tuple.of(chain)))
         .chain(
             head ->
@@ -162,8 +173,10 @@ public class AuditIngestor {
                           byte[] previous = headRow.getBuffer("hash").getBytes();
                           List<Tuple> rows = new ArrayList<>();
                           List<JsonNode> stored = new ArrayList<>();
+                          // stored_at never goes backwards within a chain (see V3 migration).
+                          OffsetDateTime last = headRow.getOffsetDateTime("stored_at");
                           OffsetDateTime now =
-                              OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+                              last != null && last.isAfter(clockNow) ? last : clockNow;
                           for (Accepted event : events) {
                             if (!seen.add(event.id())) {
                               registry.counter("whispyrkeep.audit.duplicates").increment();
@@ -179,6 +192,7 @@ public class AuditIngestor {
                             return Uni.createFrom().voidItem();
                           }
                           long lastSeq = seq;
+                          OffsetDateTime storedAt = now;
                           byte[] lastHash = previous;
                           registry.counter("whispyrkeep.audit.stored").increment(rows.size());
                           return connection
@@ -192,12 +206,14 @@ public class AuditIngestor {
                                   () ->
                                       connection
                                           .preparedQuery(
-                                              "UPDATE audit_chain_head SET seq = $2, hash = $3 WHERE chain = $1")
+                                              "UPDATE audit_chain_head SET seq = $2, hash = $3, stored_at = $4"
+                                                  + " WHERE chain = $1")
                                           .execute(
                                               Tuple.of(
                                                   chain,
                                                   lastSeq,
-                                                  io.vertx.core.buffer.Buffer.buffer(lastHash))))
+                                                  io.vertx.core.buffer.Buffer.buffer(lastHash),
+                                                  storedAt)))
                               .chain(() -> alerts.evaluate(connection, stored));
                         }));
   }

@@ -10,10 +10,9 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
-import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
@@ -22,23 +21,13 @@ import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -65,29 +54,11 @@ class AuditTrailQuarkusTest {
   }
 
   private SecurityEvent event(String type, String subject, String actor) {
-    return new SecurityEvent(
-        1,
-        TimeOrderedUuid.next(Clock.systemUTC()),
-        type,
-        Instant.now().truncatedTo(ChronoUnit.MICROS),
-        "auth-service",
-        actor,
-        subject,
-        "203.0.113.9",
-        "tests",
-        "req-" + UUID.randomUUID(),
-        Severity.NOTICE,
-        Map.of("reason", "bad_credentials"));
+    return TrailFixture.event(type, subject, actor);
   }
 
   private void produce(String key, String value) {
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
-      producer.send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, key, value));
-      producer.flush();
-    }
+    TrailFixture.produce(bootstrapServers, key, value);
   }
 
   private void produce(SecurityEvent event) throws Exception {
@@ -412,10 +383,6 @@ class AuditTrailQuarkusTest {
   }
 
   private static Connection connect() throws Exception {
-    var config = ConfigProvider.getConfig();
-    return DriverManager.getConnection(
-        config.getValue("quarkus.datasource.jdbc.url", String.class),
-        config.getValue("quarkus.datasource.username", String.class),
-        config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+    return TrailFixture.connect();
   }
 }

@@ -1,19 +1,12 @@
 package io.whispyrkeep.auth.token;
 
 import io.whispyrkeep.auth.config.AuthConfig;
+import io.whispyrkeep.platform.crypto.RsaKeyFiles;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +22,6 @@ import org.jose4j.jwk.RsaJsonWebKey;
  */
 @ApplicationScoped
 public class SigningKeys {
-
-  /** Smallest RSA modulus accepted (NIST SP 800-57: 2048 bits until 2030). */
-  static final int DEFAULT_MIN_RSA_BITS = 2048;
 
   /** A signing key and its id. */
   public record SigningKey(String keyId, RSAPrivateCrtKey privateKey, RSAPublicKey publicKey) {}
@@ -72,32 +62,13 @@ public class SigningKeys {
   }
 
   static SigningKey load(Path file) {
-    try {
-      String pem = Files.readString(file);
-      String base64 =
-          pem.replaceAll("-----BEGIN PRIVATE KEY-----|-----END PRIVATE KEY-----|\\s", "");
-      KeyFactory factory = KeyFactory.getInstance("RSA");
-      RSAPrivateCrtKey privateKey =
-          (RSAPrivateCrtKey)
-              factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-      if (privateKey.getModulus().bitLength() < DEFAULT_MIN_RSA_BITS) {
-        throw new IllegalStateException("signing key " + file + " is shorter than 2048 bits");
-      }
-      RSAPublicKey publicKey =
-          (RSAPublicKey)
-              factory.generatePublic(
-                  new RSAPublicKeySpec(privateKey.getModulus(), privateKey.getPublicExponent()));
-      return new SigningKey(thumbprint(publicKey), privateKey, publicKey);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read signing key " + file, e);
-    } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
-      throw new IllegalStateException("signing key " + file + " is not a PKCS#8 RSA key", e);
-    }
+    RsaKeyFiles.RsaKey key = RsaKeyFiles.load(file);
+    return new SigningKey(key.keyId(), key.privateKey(), key.publicKey());
   }
 
   /** RFC 7638 JWK thumbprint (SHA-256, base64url): a key id derived from the key itself. */
   public static String thumbprint(RSAPublicKey key) {
-    return new RsaJsonWebKey(key).calculateBase64urlEncodedThumbprint("SHA-256");
+    return RsaKeyFiles.thumbprint(key);
   }
 
   private static String toJwks(Iterable<SigningKey> keys) {

@@ -27,12 +27,13 @@ public class OutboxRelay {
 
   private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
 
-  // Database time, not the JVM's: leases are compared across replicas.
+  // Database time, not the JVM's: leases are compared across replicas. A row never attempted is
+  // due at once, whatever the clock of the service that wrote it said.
   private static final String CLAIM =
       """
       UPDATE outbox SET claimed_until = now() + make_interval(secs => $1)
        WHERE id IN (SELECT id FROM outbox
-                     WHERE sent_at IS NULL AND next_attempt_at <= now()
+                     WHERE sent_at IS NULL AND (attempts = 0 OR next_attempt_at <= now())
                        AND (claimed_until IS NULL OR claimed_until < now())
                      ORDER BY created_at
                      LIMIT $2

@@ -1,4 +1,4 @@
-package io.whispyrkeep.auth.support;
+package io.whispyrkeep.testsupport.time;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
@@ -9,7 +9,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** The application's clock in tests: real time plus an offset that tests move forward. */
+/**
+ * The application's clock in Quarkus tests: real time plus an offset that tests move forward.
+ * Active in every Quarkus test that has test-support on its class path (this jar is a bean
+ * archive); with no offset it is the real clock.
+ */
 @Alternative
 @Priority(1)
 @Singleton

@@ -1,0 +1,143 @@
+package io.whispyrkeep.audit.retention;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.whispyrkeep.audit.config.AuditConfig;
+import io.whispyrkeep.platform.event.SecurityEventFactory;
+import io.whispyrkeep.platform.event.Severity;
+import io.whispyrkeep.platform.outbox.Outbox;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Partition upkeep and retention of the audit trail. Every run creates the current and next month's
+ * partitions ahead of need; with a retention period configured, it then drops, oldest first, every
+ * month whose events are all older than the period. Removal happens only through the database
+ * function {@code audit_drop_expired_partitions}, which refuses to cut a chain in the middle and
+ * records each removed month and the anchor where each chain resumes; in the same transaction an
+ * {@code audit.partition_dropped} event goes to the outbox, so the removal is itself audited.
+ */
+@ApplicationScoped
+public class Retention {
+
+  /** The shortest retention accepted: a month of evidence at least. */
+  static final Duration MINIMUM = Duration.ofDays(30);
+
+  private static final Logger LOG = Logger.getLogger(Retention.class);
+
+  /** One month removed. */
+  public record DroppedPartition(String partition, long rowsRemoved) {}
+
+  private final Partitions partitions;
+  private final Outbox outbox;
+  private final SecurityEventFactory factory;
+  private final Clock clock;
+  private final Optional<Duration> keep;
+
+  Retention(
+      Partitions partitions,
+      Outbox outbox,
+      SecurityEventFactory factory,
+      Clock clock,
+      AuditConfig config) {
+    this.partitions = partitions;
+    this.outbox = outbox;
+    this.factory = factory;
+    this.clock = clock;
+    this.keep = config.retention().keep();
+    keep.filter(period -> period.compareTo(MINIMUM) < 0)
+        .ifPresent(
+            period -> {
+              throw new IllegalStateException(
+                  "whispyrkeep.audit.retention.keep must be at least 30 days, not " + period);
+            });
+  }
+
+  @Scheduled(
+      every = "${whispyrkeep.audit.retention.every:1h}",
+      delayed = "10s",
+      concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+  Uni<Void> scheduled() {
+    return run()
+        .onFailure()
+        .invoke(e -> LOG.warnf("audit partition upkeep failed, next run retries: %s", e.toString()))
+        .onFailure()
+        .recoverWithNull()
+        .replaceWithVoid();
+  }
+
+  /** Creates the coming partitions and drops the expired ones; returns what was dropped. */
+  public Uni<List<DroppedPartition>> run() {
+    OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    Uni<Void> ahead = partitions.ensure(now).chain(() -> partitions.ensure(now.plusMonths(1)));
+    if (keep.isEmpty()) {
+      return ahead.replaceWith(List.of());
+    }
+    OffsetDateTime cutoff = now.minus(keep.get());
+    return ahead.chain(() -> Panache.withTransaction(() -> dropBefore(cutoff)));
+  }
+
+  private Uni<List<DroppedPartition>> dropBefore(OffsetDateTime cutoff) {
+    return Panache.getSession()
+        .chain(
+            session ->
+                session
+                    .createNativeQuery(
+                        "SELECT partition_name, rows_removed"
+                            + " FROM audit_drop_expired_partitions(:cutoff, :by)",
+                        Object[].class)
+                    .setParameter("cutoff", cutoff)
+                    .setParameter("by", "audit-service")
+                    .getResultList())
+        .chain(
+            rows -> {
+              List<DroppedPartition> dropped = new ArrayList<>();
+              Uni<Void> events = Uni.createFrom().voidItem();
+              for (Object[] row : rows) {
+                DroppedPartition partition =
+                    new DroppedPartition((String) row[0], ((Number) row[1]).longValue());
+                dropped.add(partition);
+                events = events.chain(() -> outbox.record(droppedEvent(partition, cutoff)));
+              }
+              return events.invoke(() -> dropped.forEach(this::forget)).replaceWith(dropped);
+            })
+        .invoke(
+            dropped ->
+                dropped.forEach(
+                    partition ->
+                        LOG.infof(
+                            "retention dropped audit partition %s (%d events)",
+                            partition.partition(), partition.rowsRemoved())));
+  }
+
+  private io.whispyrkeep.platform.event.SecurityEvent droppedEvent(
+      DroppedPartition partition, OffsetDateTime cutoff) {
+    return factory.create(
+        "audit.partition_dropped",
+        Severity.NOTICE,
+        "audit-service",
+        partition.partition(),
+        Map.of(
+            "rowsRemoved",
+            Long.toString(partition.rowsRemoved()),
+            "cutoff",
+            cutoff.toInstant().toString(),
+            "retention",
+            keep.orElseThrow().toString()));
+  }
+
+  private void forget(DroppedPartition partition) {
+    String suffix = partition.partition().substring("audit_event_".length());
+    partitions.forget(YearMonth.parse(suffix.replace('_', '-')));
+  }
+}

@@ -1,0 +1,76 @@
+package io.whispyrkeep.audit.support;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whispyrkeep.platform.event.SecurityEvent;
+import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.platform.event.Severity;
+import io.whispyrkeep.platform.event.TimeOrderedUuid;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Events produced the way services produce them, and a direct connection for tampering. */
+public final class TrailFixture {
+
+  private static final ObjectMapper MAPPER =
+      new ObjectMapper()
+          .findAndRegisterModules()
+          .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  private TrailFixture() {}
+
+  public static SecurityEvent event(String type, String subject, String actor) {
+    return new SecurityEvent(
+        1,
+        TimeOrderedUuid.next(Clock.systemUTC()),
+        type,
+        Instant.now().truncatedTo(ChronoUnit.MICROS),
+        "auth-service",
+        actor,
+        subject,
+        "203.0.113.9",
+        "tests",
+        "req-" + UUID.randomUUID(),
+        Severity.NOTICE,
+        Map.of("reason", "bad_credentials"));
+  }
+
+  /** Sends raw records to security.events, keyed as given. */
+  public static void produce(String bootstrapServers, String key, String... values) {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
+      for (String value : values) {
+        producer.send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, key, value));
+      }
+      producer.flush();
+    }
+  }
+
+  /** Sends events as the outbox relay does: JSON, keyed by the event's partition key. */
+  public static void produce(String bootstrapServers, SecurityEvent... events) throws Exception {
+    for (SecurityEvent event : events) {
+      produce(bootstrapServers, event.partitionKey(), MAPPER.writeValueAsString(event));
+    }
+  }
+
+  /** A JDBC connection to the application's database, as its owner. */
+  public static Connection connect() throws Exception {
+    var config = ConfigProvider.getConfig();
+    return DriverManager.getConnection(
+        config.getValue("quarkus.datasource.jdbc.url", String.class),
+        config.getValue("quarkus.datasource.username", String.class),
+        config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+  }
+}

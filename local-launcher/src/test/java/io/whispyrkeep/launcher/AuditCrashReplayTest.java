@@ -1,0 +1,206 @@
+package io.whispyrkeep.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
+import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.testsupport.kafka.KafkaServer;
+import io.whispyrkeep.testsupport.postgres.PostgresServer;
+import io.whispyrkeep.testsupport.process.PackagedService;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged audit-service killed (SIGKILL) after a batch is stored but before its offsets are
+ * committed: the next instance replays the batch from Kafka, stores nothing twice, and the chain
+ * stays intact. The test checks that the crash really fell inside that window (offsets behind the
+ * stored rows at the moment of the kill), so it cannot pass vacuously.
+ */
+class AuditCrashReplayTest {
+
+  private static final int EVENTS = 300;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void killedBetweenStoreAndCommit_replaysWithoutLossOrDuplicates() throws Exception {
+    PostgresServer postgres = SharedInfrastructure.postgres();
+    KafkaServer kafka = SharedInfrastructure.kafka();
+    long pid = ProcessHandle.current().pid();
+    String database = "audit_crash_" + pid;
+    String topic = "crash.security.events." + pid;
+    String group = "audit-crash-" + pid;
+    postgres.createDatabase(database);
+    try (Admin admin = admin(kafka)) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+    }
+    Path workDir = Files.createTempDirectory("wk-audit-crash-");
+    Map<String, String> env =
+        Map.of(
+            "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
+            "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
+            "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
+            "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
+            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    Map<String, String> channel =
+        Map.of(
+            "mp.messaging.incoming.security-events.topic",
+            topic,
+            "mp.messaging.incoming.security-events.group.id",
+            group,
+            "whispyrkeep.jwt.jwks-url",
+            TestJwtKeys.jwksFile().toUri().toString(),
+            "whispyrkeep.jwt.issuer",
+            TestTokens.ISSUER,
+            // the broker notices the killed member after 6 s rather than the default 45 s
+            "mp.messaging.incoming.security-events.session.timeout.ms",
+            "6000");
+
+    // First instance: offsets committed only every 60 s, so a kill right after the store lands
+    // between store and commit.
+    Map<String, String> slowCommits = new java.util.HashMap<>(channel);
+    slowCommits.put("mp.messaging.incoming.security-events.auto.commit.interval.ms", "60000");
+    PackagedService first =
+        PackagedService.start("audit-service", env, slowCommits, workDir.resolve("first.log"));
+    try {
+      produce(kafka, topic);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .until(() -> storedRows(postgres, database) == EVENTS);
+    } finally {
+      first.kill();
+    }
+    long committedAtKill = committed(kafka, group, topic);
+    assertThat(committedAtKill).as("offsets committed when the consumer died").isLessThan(EVENTS);
+
+    try (PackagedService second =
+        PackagedService.start("audit-service", env, channel, workDir.resolve("second.log"))) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> committed(kafka, group, topic) == EVENTS);
+      assertThat(storedRows(postgres, database)).isEqualTo(EVENTS);
+      assertThat(scalar(postgres, database, "SELECT count(DISTINCT event_id) FROM audit_event"))
+          .isEqualTo(EVENTS);
+      assertThat(metric(second, "whispyrkeep_audit_duplicates_total"))
+          .as("the replayed batch was seen again and skipped")
+          .isGreaterThanOrEqualTo(EVENTS - committedAtKill);
+
+      HttpResponse<String> verify =
+          http.send(
+              HttpRequest.newBuilder(second.uri("/audit/verify"))
+                  .header(
+                      "Authorization",
+                      "Bearer " + TestTokens.valid("analyst", "audit-service", "security"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(verify.statusCode()).as(verify.body()).isEqualTo(200);
+      assertThat(verify.body()).contains("\"intact\":true", "\"rowsChecked\":" + EVENTS);
+    }
+  }
+
+  private static void produce(KafkaServer kafka, String topic) throws Exception {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < EVENTS; i++) {
+        UUID random = UUID.randomUUID();
+        UUID id =
+            new UUID(
+                (random.getMostSignificantBits() & ~0xF000L) | 0x7000L,
+                random.getLeastSignificantBits());
+        String actor = "user-" + i;
+        String event =
+            "{\"version\":1,\"id\":\""
+                + id
+                + "\",\"type\":\"auth.login_failure\","
+                + "\"occurredAt\":\""
+                + Instant.now().truncatedTo(ChronoUnit.MICROS)
+                + "\","
+                + "\"source\":\"auth-service\",\"actor\":\""
+                + actor
+                + "\","
+                + "\"subject\":\"account-"
+                + (i % 7)
+                + "\",\"clientIp\":\"203.0.113.7\","
+                + "\"severity\":\"NOTICE\",\"details\":{\"reason\":\"bad_credentials\"}}";
+        producer.send(new ProducerRecord<>(topic, actor, event));
+      }
+      producer.flush();
+    }
+  }
+
+  private static long storedRows(PostgresServer postgres, String database) throws Exception {
+    return scalar(postgres, database, "SELECT count(*) FROM audit_event");
+  }
+
+  private static long scalar(PostgresServer postgres, String database, String sql)
+      throws Exception {
+    try (Connection connection =
+            DriverManager.getConnection(
+                postgres.jdbcUrl(database), postgres.username(), postgres.password());
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery(sql)) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  private static long committed(KafkaServer kafka, String group, String topic) throws Exception {
+    try (Admin admin = admin(kafka)) {
+      OffsetAndMetadata offset =
+          admin
+              .listConsumerGroupOffsets(group)
+              .partitionsToOffsetAndMetadata()
+              .get()
+              .get(new TopicPartition(topic, 0));
+      return offset == null ? 0 : offset.offset();
+    }
+  }
+
+  private double metric(PackagedService service, String name) throws Exception {
+    String body =
+        http.send(
+                HttpRequest.newBuilder(service.uri("/q/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString())
+            .body();
+    return body.lines()
+        .filter(line -> line.startsWith(name))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
+  private static Admin admin(KafkaServer kafka) {
+    return Admin.create(
+        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+  }
+}
