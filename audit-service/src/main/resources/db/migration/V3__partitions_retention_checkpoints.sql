@@ -40,6 +40,7 @@ CREATE INDEX audit_event_type_idx ON audit_event (type text_pattern_ops, occurre
 CREATE INDEX audit_event_actor_idx ON audit_event (actor, occurred_at DESC);
 CREATE INDEX audit_event_subject_idx ON audit_event (subject, occurred_at DESC);
 CREATE INDEX audit_event_ip_idx ON audit_event (client_ip, occurred_at DESC);
+CREATE INDEX audit_event_severity_idx ON audit_event (severity, occurred_at DESC);
 
 CREATE TRIGGER audit_event_append_only
     BEFORE UPDATE OR DELETE ON audit_event

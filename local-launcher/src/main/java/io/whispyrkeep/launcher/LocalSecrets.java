@@ -16,9 +16,10 @@ import java.util.Properties;
 
 /**
  * The local run's secrets, generated once into the git-ignored {@code .local/} folder with
- * owner-only permissions and reused afterwards: the JWT signing key, the transit master key (the
- * local stand-in for Vault's transit key), the service-to-service client secrets, and the first
- * admin's credentials. Production takes the same values from Kubernetes Secrets.
+ * owner-only permissions and reused afterwards: the JWT signing key, the audit checkpoint signing
+ * key, the transit master key (the local stand-in for Vault's transit key), the service-to-service
+ * client secrets, and the first admin's credentials. Production takes the same values from
+ * Kubernetes Secrets.
  */
 public final class LocalSecrets {
 
@@ -41,16 +42,11 @@ public final class LocalSecrets {
   static LocalSecrets ensure(Path local) throws IOException, GeneralSecurityException {
     Path secrets = local.resolve("secrets");
     Files.createDirectories(secrets);
-    Path signingKey = secrets.resolve("jwt-signing-key.pem");
-    if (!Files.exists(signingKey)) {
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-      generator.initialize(3072);
-      String pem =
-          "-----BEGIN PRIVATE KEY-----\n"
-              + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                  .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
-              + "\n-----END PRIVATE KEY-----\n";
-      writeSecret(signingKey, pem);
+    for (String key : List.of("jwt-signing-key.pem", "audit-checkpoint-key.pem")) {
+      Path file = secrets.resolve(key);
+      if (!Files.exists(file)) {
+        writeSecret(file, rsaPrivateKeyPem());
+      }
     }
     Path transit = secrets.resolve("transit-master.key");
     if (!Files.exists(transit)) {
@@ -84,6 +80,10 @@ public final class LocalSecrets {
       // auth-service stores client secrets only as SHA-256 digests.
       clients.forEach((name, secret) -> env.put(name + "_SHA256", sha256Hex(secret)));
     }
+    if (service.equals("audit-service")) {
+      env.put(
+          "WK_AUDIT_CHECKPOINT_KEY_FILE", secrets.resolve("audit-checkpoint-key.pem").toString());
+    }
     if (service.equals("keyvault-service")) {
       env.put("WK_TRANSIT_MASTER_KEY_FILE", secrets.resolve("transit-master.key").toString());
     }
@@ -92,6 +92,16 @@ public final class LocalSecrets {
       env.put("WK_CLIENT_SECRET", clients.get(own));
     }
     return env;
+  }
+
+  /** A fresh RSA-3072 private key, PKCS#8 PEM. */
+  private static String rsaPrivateKeyPem() throws GeneralSecurityException {
+    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+    generator.initialize(3072);
+    return "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+            .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
   }
 
   static String sha256Hex(String secret) {

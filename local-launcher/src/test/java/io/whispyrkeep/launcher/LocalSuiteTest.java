@@ -134,6 +134,7 @@ class LocalSuiteTest {
         List.of(
             admin,
             localDir.resolve("secrets/jwt-signing-key.pem"),
+            localDir.resolve("secrets/audit-checkpoint-key.pem"),
             localDir.resolve("secrets/transit-master.key"),
             localDir.resolve("secrets/service-clients.env"))) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))

@@ -90,21 +90,18 @@ public class AlertEvaluator {
     OffsetDateTime occurredAt = OffsetDateTime.parse(event.get("occurredAt").asText());
     OffsetDateTime windowStart = occurredAt.minus(rule.window());
     UUID eventId = UUID.fromString(event.get("id").asText());
+    // One round trip: record the hit and count the window. The count cannot see the row the
+    // same statement inserts, so the inserted hit (always inside the window) is added to it.
     return connection
         .preparedQuery(
-            "INSERT INTO alert_hit (rule, group_key, event_id, occurred_at) VALUES ($1, $2, $3, $4)"
-                + " ON CONFLICT DO NOTHING")
-        .execute(Tuple.of(name, group, eventId, occurredAt))
-        .chain(
-            () ->
-                connection
-                    .preparedQuery(
-                        "SELECT count(*) AS hits,"
-                            + " (SELECT count(*) FROM alert WHERE rule = $1 AND group_key = $2"
-                            + "  AND raised_at > $3) AS open"
-                            + " FROM alert_hit WHERE rule = $1 AND group_key = $2"
-                            + " AND occurred_at > $3 AND occurred_at <= $4")
-                    .execute(Tuple.of(name, group, windowStart, occurredAt)))
+            "WITH hit AS (INSERT INTO alert_hit (rule, group_key, event_id, occurred_at)"
+                + " VALUES ($1, $2, $5, $4) ON CONFLICT DO NOTHING RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM alert_hit WHERE rule = $1 AND group_key = $2"
+                + "  AND occurred_at > $3 AND occurred_at <= $4)"
+                + " + (SELECT count(*) FROM hit) AS hits,"
+                + " (SELECT count(*) FROM alert WHERE rule = $1 AND group_key = $2"
+                + "  AND raised_at > $3) AS open")
+        .execute(Tuple.of(name, group, windowStart, occurredAt, eventId))
         .chain(
             rows -> {
               var row = rows.iterator().next();

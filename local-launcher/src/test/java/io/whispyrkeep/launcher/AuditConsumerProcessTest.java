@@ -37,12 +37,18 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged audit-service killed (SIGKILL) after a batch is stored but before its offsets are
- * committed: the next instance replays the batch from Kafka, stores nothing twice, and the chain
- * stays intact. The test checks that the crash really fell inside that window (offsets behind the
- * stored rows at the moment of the kill), so it cannot pass vacuously.
+ * The packaged audit-service as deployed, where the point is the consumer process itself:
+ *
+ * <ul>
+ *   <li>killed (SIGKILL) after a batch is stored but before its offsets are committed: the next
+ *       instance replays the batch from Kafka, stores nothing twice, and the chain stays intact.
+ *       The test checks that the crash really fell inside that window (offsets behind the stored
+ *       rows at the moment of the kill), so it cannot pass vacuously;
+ *   <li>two replicas in one consumer group, the second joining mid-stream (a rebalance moves
+ *       partitions between them): every event stored once and every chain intact.
+ * </ul>
  */
-class AuditCrashReplayTest {
+class AuditConsumerProcessTest {
 
   private static final int EVENTS = 300;
 
@@ -52,36 +58,15 @@ class AuditCrashReplayTest {
   void killedBetweenStoreAndCommit_replaysWithoutLossOrDuplicates() throws Exception {
     PostgresServer postgres = SharedInfrastructure.postgres();
     KafkaServer kafka = SharedInfrastructure.kafka();
-    long pid = ProcessHandle.current().pid();
-    String database = "audit_crash_" + pid;
-    String topic = "crash.security.events." + pid;
-    String group = "audit-crash-" + pid;
+    String run = "crash_" + ProcessHandle.current().pid();
+    String database = "audit_" + run;
+    String topic = "security.events." + run;
+    String group = "audit-" + run;
     postgres.createDatabase(database);
-    try (Admin admin = admin(kafka)) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-    }
+    createTopic(kafka, topic, 1);
     Path workDir = Files.createTempDirectory("wk-audit-crash-");
-    Map<String, String> env =
-        Map.of(
-            "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
-            "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
-            "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
-            "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
-            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
-    Map<String, String> channel =
-        Map.of(
-            "mp.messaging.incoming.security-events.topic",
-            topic,
-            "mp.messaging.incoming.security-events.group.id",
-            group,
-            "whispyrkeep.jwt.jwks-url",
-            TestJwtKeys.jwksFile().toUri().toString(),
-            "whispyrkeep.jwt.issuer",
-            TestTokens.ISSUER,
-            // the broker notices the killed member after 6 s rather than the default 45 s
-            "mp.messaging.incoming.security-events.session.timeout.ms",
-            "6000");
-
+    Map<String, String> env = environment(postgres, kafka, database);
+    Map<String, String> channel = channel(topic, group);
     // First instance: offsets committed only every 60 s, so a kill right after the store lands
     // between store and commit.
     Map<String, String> slowCommits = new java.util.HashMap<>(channel);
@@ -89,7 +74,7 @@ class AuditCrashReplayTest {
     PackagedService first =
         PackagedService.start("audit-service", env, slowCommits, workDir.resolve("first.log"));
     try {
-      produce(kafka, topic);
+      produce(kafka, topic, 0, EVENTS);
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(50))
@@ -106,33 +91,103 @@ class AuditCrashReplayTest {
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
           .until(() -> committed(kafka, group, topic) == EVENTS);
-      assertThat(storedRows(postgres, database)).isEqualTo(EVENTS);
-      assertThat(scalar(postgres, database, "SELECT count(DISTINCT event_id) FROM audit_event"))
-          .isEqualTo(EVENTS);
+      assertStoredOnceAndIntact(postgres, database, second, EVENTS);
       assertThat(metric(second, "whispyrkeep_audit_duplicates_total"))
           .as("the replayed batch was seen again and skipped")
           .isGreaterThanOrEqualTo(EVENTS - committedAtKill);
-
-      HttpResponse<String> verify =
-          http.send(
-              HttpRequest.newBuilder(second.uri("/audit/verify"))
-                  .header(
-                      "Authorization",
-                      "Bearer " + TestTokens.valid("analyst", "audit-service", "security"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertThat(verify.statusCode()).as(verify.body()).isEqualTo(200);
-      assertThat(verify.body()).contains("\"intact\":true", "\"rowsChecked\":" + EVENTS);
     }
   }
 
-  private static void produce(KafkaServer kafka, String topic) throws Exception {
+  @Test
+  void twoReplicas_rebalancedMidStream_storeEveryEventOnce_chainsIntact() throws Exception {
+    PostgresServer postgres = SharedInfrastructure.postgres();
+    KafkaServer kafka = SharedInfrastructure.kafka();
+    String run = "replicas_" + ProcessHandle.current().pid();
+    String database = "audit_" + run;
+    String topic = "security.events." + run;
+    postgres.createDatabase(database);
+    createTopic(kafka, topic, 4);
+    Path workDir = Files.createTempDirectory("wk-audit-replicas-");
+    Map<String, String> env = environment(postgres, kafka, database);
+    String group = "audit-" + run;
+    Map<String, String> channel = channel(topic, group);
+    int total = 4 * EVENTS;
+    try (PackagedService first =
+        PackagedService.start("audit-service", env, channel, workDir.resolve("first.log"))) {
+      produce(kafka, topic, 0, 2 * EVENTS);
+      try (PackagedService second =
+          PackagedService.start("audit-service", env, channel, workDir.resolve("second.log"))) {
+        // The second half goes out once the rebalance gave both replicas partitions.
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> membersWithPartitions(kafka, group) == 2);
+        produce(kafka, topic, 2 * EVENTS, 2 * EVENTS);
+        await()
+            .atMost(Duration.ofSeconds(90))
+            .pollInterval(Duration.ofMillis(200))
+            .until(() -> storedRows(postgres, database) >= total);
+        assertStoredOnceAndIntact(postgres, database, second, total);
+        assertThat(scalar(postgres, database, "SELECT count(*) FROM audit_chain_head"))
+            .isEqualTo(4);
+        assertThat(metric(first, "whispyrkeep_audit_stored_total")).isPositive();
+        assertThat(metric(second, "whispyrkeep_audit_stored_total")).isPositive();
+      }
+    }
+  }
+
+  private void assertStoredOnceAndIntact(
+      PostgresServer postgres, String database, PackagedService service, int events)
+      throws Exception {
+    assertThat(storedRows(postgres, database)).isEqualTo(events);
+    assertThat(scalar(postgres, database, "SELECT count(DISTINCT event_id) FROM audit_event"))
+        .isEqualTo(events);
+    HttpResponse<String> verify =
+        http.send(
+            HttpRequest.newBuilder(service.uri("/audit/verify"))
+                .header(
+                    "Authorization",
+                    "Bearer " + TestTokens.valid("analyst", "audit-service", "security"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(verify.statusCode()).as(verify.body()).isEqualTo(200);
+    assertThat(verify.body()).contains("\"intact\":true", "\"rowsChecked\":" + events);
+  }
+
+  private static Map<String, String> environment(
+      PostgresServer postgres, KafkaServer kafka, String database) {
+    return Map.of(
+        "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
+        "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
+        "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
+        "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
+        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+  }
+
+  private static Map<String, String> channel(String topic, String group) {
+    return Map.of(
+        "mp.messaging.incoming.security-events.topic",
+        topic,
+        "mp.messaging.incoming.security-events.group.id",
+        group,
+        "whispyrkeep.jwt.jwks-url",
+        TestJwtKeys.jwksFile().toUri().toString(),
+        "whispyrkeep.jwt.issuer",
+        TestTokens.ISSUER,
+        // the broker notices the killed member after 6 s rather than the default 45 s
+        "mp.messaging.incoming.security-events.session.timeout.ms",
+        "6000");
+  }
+
+  /** Events {@code from} .. {@code from + count - 1}, keyed by actor like the outbox relay. */
+  private static void produce(KafkaServer kafka, String topic, int from, int count)
+      throws Exception {
     Properties properties = new Properties();
     properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
-      for (int i = 0; i < EVENTS; i++) {
+      for (int i = from; i < from + count; i++) {
         UUID random = UUID.randomUUID();
         UUID id =
             new UUID(
@@ -197,6 +252,21 @@ class AuditCrashReplayTest {
         .filter(line -> line.startsWith(name))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
+  }
+
+  private static long membersWithPartitions(KafkaServer kafka, String group) throws Exception {
+    try (Admin admin = admin(kafka)) {
+      return admin.describeConsumerGroups(List.of(group)).all().get().get(group).members().stream()
+          .filter(member -> !member.assignment().topicPartitions().isEmpty())
+          .count();
+    }
+  }
+
+  private static void createTopic(KafkaServer kafka, String topic, int partitions)
+      throws Exception {
+    try (Admin admin = admin(kafka)) {
+      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+    }
   }
 
   private static Admin admin(KafkaServer kafka) {

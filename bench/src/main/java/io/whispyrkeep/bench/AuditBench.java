@@ -1,0 +1,393 @@
+package io.whispyrkeep.bench;
+
+import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
+import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.testsupport.kafka.KafkaServer;
+import io.whispyrkeep.testsupport.postgres.PostgresServer;
+import io.whispyrkeep.testsupport.process.PackagedService;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * audit-service's two hot paths, each beside a baseline measured in the same run, against a real
+ * PostgreSQL and Kafka (started here as the tests start them) and the packaged service:
+ *
+ * <ol>
+ *   <li>sustained ingestion: events per second from Kafka into the hash-chained, partitioned trail,
+ *       beside a plain JDBC batched insert (500 rows per transaction) of the very same rows into an
+ *       unchained table with the same indexes;
+ *   <li>query latency percentiles through the API over a trail topped up to at least a million
+ *       rows, for each filter the security team uses, beside the API's point lookup by id (the
+ *       cheapest authenticated call): a ratio near 1 means the filter is answered from an index.
+ * </ol>
+ *
+ * <p>Usage: {@code AuditBench <events to ingest> <rows for queries> <requests per query>}
+ */
+public final class AuditBench {
+
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final String[] TYPES = {
+    "auth.login_success",
+    "auth.login_failure",
+    "auth.logout",
+    "auth.token_refreshed",
+    "auth.registered",
+    "auth.lockout",
+    "auth.role_granted",
+    "keys.decrypted",
+    "keys.stored",
+    "turn.accepted",
+    "turn.patch_rejected",
+    "audit.queried"
+  };
+
+  private AuditBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    int queryRows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
+    int requests = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+    PostgresServer postgres = SharedInfrastructure.postgres();
+    KafkaServer kafka = SharedInfrastructure.kafka();
+    String run = Long.toString(System.currentTimeMillis());
+    String database = "audit_bench_" + run;
+    String topic = "bench.security.events." + run;
+    postgres.createDatabase(database);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
+    }
+    System.out.printf("producing %,d events to %s (4 partitions)...%n", events, topic);
+    produce(kafka, topic, events);
+
+    Path logs = Files.createTempDirectory("wk-audit-bench-");
+    Map<String, String> env =
+        Map.of(
+            "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
+            "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
+            "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
+            "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
+            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    Map<String, String> properties =
+        Map.of(
+            "mp.messaging.incoming.security-events.topic",
+            topic,
+            "mp.messaging.incoming.security-events.group.id",
+            "audit-bench-" + run,
+            "whispyrkeep.jwt.jwks-url",
+            TestJwtKeys.jwksFile().toUri().toString(),
+            "whispyrkeep.jwt.issuer",
+            TestTokens.ISSUER);
+    try (PackagedService audit =
+            PackagedService.start("audit-service", env, properties, logs.resolve("audit.log"));
+        Connection sql =
+            DriverManager.getConnection(
+                postgres.jdbcUrl(database), postgres.username(), postgres.password())) {
+      double chained = awaitIngestion(sql, events);
+      double plain = plainInsert(sql);
+      System.out.printf(
+          "%ningestion  chained trail %,10.0f events/s   plain batched insert %,10.0f rows/s"
+              + "   ratio %.2f%n",
+          chained, plain, chained / plain);
+
+      topUp(sql, queryRows);
+      queries(audit, sql, requests);
+    }
+  }
+
+  private static void produce(KafkaServer kafka, String topic, int events) throws Exception {
+    Properties properties = new Properties();
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
+    properties.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
+      for (int i = 0; i < events; i++) {
+        String actor = "user-" + (i % 5000);
+        producer.send(new ProducerRecord<>(topic, actor, event(i, actor)));
+      }
+      producer.flush();
+    }
+  }
+
+  /** A realistic event (≈ 400 bytes), valid against the event schema. */
+  private static String event(int i, String actor) {
+    UUID random = UUID.randomUUID();
+    UUID id =
+        new UUID(
+            (random.getMostSignificantBits() & ~0xF000L) | 0x7000L,
+            random.getLeastSignificantBits());
+    return "{\"version\":1,\"id\":\""
+        + id
+        + "\",\"type\":\""
+        + TYPES[i % TYPES.length]
+        + "\",\"occurredAt\":\""
+        + Instant.now().truncatedTo(ChronoUnit.MICROS)
+        + "\",\"source\":\"auth-service\",\"actor\":\""
+        + actor
+        + "\",\"subject\":\"account-"
+        + (i % 20000)
+        + "\",\"clientIp\":\"198.51.100."
+        + (i % 250)
+        + "\",\"userAgent\":\"Mozilla/5.0 (X11; Linux x86_64) bench\",\"requestId\":\"req-"
+        + UUID.randomUUID()
+        + "\",\"severity\":\"NOTICE\",\"details\":{\"reason\":\"bad_credentials\",\"attempt\":\""
+        + (i % 5)
+        + "\"}}";
+  }
+
+  /** Rate from the first to the last stored row (stored_at is stamped per batch). */
+  private static double awaitIngestion(Connection sql, int events) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    while (scalar(sql, "SELECT count(*) FROM audit_event") < events) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("ingestion did not finish in 30 minutes");
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    double seconds =
+        scalarDouble(
+            sql, "SELECT extract(epoch FROM max(stored_at) - min(stored_at)) FROM audit_event");
+    long firstBatch =
+        scalar(
+            sql,
+            "SELECT count(*) FROM audit_event WHERE stored_at = (SELECT min(stored_at) FROM"
+                + " audit_event)");
+    return (events - firstBatch) / seconds;
+  }
+
+  /** The same rows, inserted by plain JDBC batches of 500 into an unchained, indexed copy. */
+  private static double plainInsert(Connection sql) throws Exception {
+    try (Statement statement = sql.createStatement()) {
+      statement.execute(
+          "CREATE TABLE plain_event (LIKE audit_event INCLUDING DEFAULTS, PRIMARY KEY (chain,"
+              + " seq))");
+      statement.execute("CREATE INDEX ON plain_event (event_id)");
+      statement.execute("CREATE INDEX ON plain_event (occurred_at DESC, event_id DESC)");
+      statement.execute("CREATE INDEX ON plain_event (type text_pattern_ops, occurred_at DESC)");
+      statement.execute("CREATE INDEX ON plain_event (actor, occurred_at DESC)");
+      statement.execute("CREATE INDEX ON plain_event (subject, occurred_at DESC)");
+      statement.execute("CREATE INDEX ON plain_event (client_ip, occurred_at DESC)");
+    }
+    List<Object[]> rows = new ArrayList<>();
+    int columns;
+    try (Statement statement = sql.createStatement();
+        ResultSet result = statement.executeQuery("SELECT * FROM audit_event ORDER BY stored_at")) {
+      ResultSetMetaData meta = result.getMetaData();
+      columns = meta.getColumnCount();
+      while (result.next()) {
+        Object[] row = new Object[columns];
+        for (int c = 0; c < columns; c++) {
+          row[c] = result.getObject(c + 1);
+        }
+        rows.add(row);
+      }
+    }
+    String placeholders = String.join(",", java.util.Collections.nCopies(columns, "?"));
+    boolean autoCommit = sql.getAutoCommit();
+    sql.setAutoCommit(false);
+    long start = System.nanoTime();
+    try (PreparedStatement insert =
+        sql.prepareStatement("INSERT INTO plain_event VALUES (" + placeholders + ")")) {
+      for (int i = 0; i < rows.size(); i++) {
+        Object[] row = rows.get(i);
+        for (int c = 0; c < columns; c++) {
+          insert.setObject(c + 1, row[c]);
+        }
+        insert.addBatch();
+        if ((i + 1) % 500 == 0 || i == rows.size() - 1) {
+          insert.executeBatch();
+          sql.commit();
+        }
+      }
+    } finally {
+      sql.setAutoCommit(autoCommit);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    try (Statement statement = sql.createStatement()) {
+      statement.execute("DROP TABLE plain_event");
+    }
+    return rows.size() / seconds;
+  }
+
+  /**
+   * Tops the trail up to {@code target} rows with generated events spread over 30 days, on chains
+   * of their own (1000+): query data only, their hashes are not a chain.
+   */
+  private static void topUp(Connection sql, int target) throws Exception {
+    long missing = target - scalar(sql, "SELECT count(*) FROM audit_event");
+    if (missing > 0) {
+      System.out.printf("%ntopping the trail up with %,d generated rows...%n", missing);
+      long start = System.nanoTime();
+      try (Statement statement = sql.createStatement()) {
+        statement.execute(
+            "INSERT INTO audit_event (chain, seq, event_id, type, occurred_at, source, actor,"
+                + " subject, client_ip, severity, payload, prev_hash, hash, stored_at)"
+                + " SELECT 1000 + g % 8, g, gen_random_uuid(),"
+                + " (ARRAY['auth.login_success','auth.login_failure','auth.logout',"
+                + "'auth.token_refreshed','auth.registered','auth.lockout','auth.role_granted',"
+                + "'keys.decrypted','keys.stored','turn.accepted','turn.patch_rejected',"
+                + "'audit.queried'])[1 + g % 12],"
+                + " now() - (g % 2592000) * interval '1 second', 'auth-service',"
+                + " 'user-' || (g % 20000), 'account-' || (g % 50000),"
+                + " '10.' || (g % 200) || '.' || (g % 250) || '.1',"
+                + " CASE WHEN g % 100 = 0 THEN 'CRITICAL' WHEN g % 10 = 0 THEN 'WARNING'"
+                + " WHEN g % 3 = 0 THEN 'NOTICE' ELSE 'INFO' END,"
+                + " '{\"generated\":' || g || ',\"details\":{\"reason\":\"bench\"}}',"
+                + " sha256(int8send(g - 1)), sha256(int8send(g)), now()"
+                + " FROM generate_series(1, "
+                + missing
+                + ") g");
+        statement.execute("VACUUM ANALYZE audit_event");
+      }
+      System.out.printf("  done in %.0f s%n", (System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static void queries(PackagedService audit, Connection sql, int requests)
+      throws Exception {
+    long total = scalar(sql, "SELECT count(*) FROM audit_event");
+    String someId;
+    try (Statement statement = sql.createStatement();
+        ResultSet result =
+            statement.executeQuery("SELECT event_id FROM audit_event WHERE chain < 1000 LIMIT 1")) {
+      result.next();
+      someId = result.getString(1);
+    }
+    String token = TestTokens.valid("bench-analyst", "audit-service", "security");
+    Instant now = Instant.now();
+    Map<String, String> shapes = new LinkedHashMap<>();
+    shapes.put("newest 50", "/audit/events?limit=50");
+    shapes.put("type prefix auth.login", "/audit/events?type=auth.login&limit=50");
+    shapes.put("actor", "/audit/events?actor=user-4242&limit=50");
+    shapes.put(
+        "subject, last 7 days",
+        "/audit/events?subject=account-4242&from=" + now.minus(7, ChronoUnit.DAYS) + "&limit=50");
+    shapes.put("client ip", "/audit/events?ip=10.42.42.1&limit=50");
+    shapes.put("severity CRITICAL", "/audit/events?severity=CRITICAL&limit=50");
+    shapes.put("actor + text", "/audit/events?actor=user-4242&q=" + encode("bench") + "&limit=50");
+    System.out.printf(
+        "%nquery latency through the API over %,d rows, %d requests each (ms)%n", total, requests);
+    String byId = "/audit/events/" + someId;
+    // Warm every path first (JIT, connection pool, PostgreSQL caches), so that the order of the
+    // measurements below does not favour the later ones.
+    for (String path : shapes.values()) {
+      latencies(audit, token, path, 30);
+    }
+    double[] baseline = latencies(audit, token, byId, requests);
+    print("baseline: event by id", baseline, baseline);
+    for (Map.Entry<String, String> shape : shapes.entrySet()) {
+      print(shape.getKey(), latencies(audit, token, shape.getValue(), requests), baseline);
+    }
+    String cursorPage = firstCursor(audit, token, "/audit/events?type=auth.&limit=50");
+    print(
+        "next page (cursor)",
+        latencies(audit, token, "/audit/events?type=auth.&limit=50&cursor=" + cursorPage, requests),
+        baseline);
+  }
+
+  private static double[] latencies(PackagedService audit, String token, String path, int count)
+      throws Exception {
+    for (int i = 0; i < 20; i++) {
+      call(audit, token, path);
+    }
+    double[] millis = new double[count];
+    for (int i = 0; i < count; i++) {
+      long start = System.nanoTime();
+      call(audit, token, path);
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    Arrays.sort(millis);
+    return millis;
+  }
+
+  private static String call(PackagedService audit, String token, String path) throws Exception {
+    HttpResponse<String> response =
+        HTTP.send(
+            HttpRequest.newBuilder(audit.uri(path))
+                .header("Authorization", "Bearer " + token)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IllegalStateException(path + " → " + response.statusCode() + " " + response.body());
+    }
+    return response.body();
+  }
+
+  private static String firstCursor(PackagedService audit, String token, String path)
+      throws Exception {
+    String body = call(audit, token, path);
+    int at = body.indexOf("\"nextCursor\":\"");
+    if (at < 0) {
+      throw new IllegalStateException("no cursor in " + path);
+    }
+    int start = at + "\"nextCursor\":\"".length();
+    return encode(body.substring(start, body.indexOf('"', start)));
+  }
+
+  private static void print(String name, double[] millis, double[] baseline) {
+    System.out.printf(
+        "  %-24s p50 %6.2f  p95 %6.2f  p99 %6.2f  max %7.2f   p50 ratio to baseline %.2f%n",
+        name,
+        percentile(millis, 50),
+        percentile(millis, 95),
+        percentile(millis, 99),
+        millis[millis.length - 1],
+        percentile(millis, 50) / percentile(baseline, 50));
+  }
+
+  private static double percentile(double[] sorted, int percentile) {
+    int index = (int) Math.ceil(percentile / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static long scalar(Connection sql, String query) throws Exception {
+    try (Statement statement = sql.createStatement();
+        ResultSet result = statement.executeQuery(query)) {
+      result.next();
+      return result.getLong(1);
+    }
+  }
+
+  private static double scalarDouble(Connection sql, String query) throws Exception {
+    try (Statement statement = sql.createStatement();
+        ResultSet result = statement.executeQuery(query)) {
+      result.next();
+      return result.getDouble(1);
+    }
+  }
+}
