@@ -133,15 +133,45 @@ public final class AuditBench {
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < events; i++) {
-        String actor = "user-" + (i % 5000);
-        producer.send(new ProducerRecord<>(topic, actor, event(i, actor)));
+        String type = type(i);
+        String actor = type.startsWith("keys.") ? "turn-service" : "user-" + (i % 5000);
+        producer.send(new ProducerRecord<>(topic, actor, event(i, type, actor)));
       }
       producer.flush();
     }
   }
 
+  /**
+   * A production-like mix, per thousand: 300 logins, 250 refreshes, 200 accepted turns, 80 failed
+   * logins, 50 key decryptions, 50 logouts, 50 queries, 10 registrations, 9 rejected patches, 1
+   * role grant. Failed logins, decryptions, rejected patches and grants go through the alert rules.
+   */
+  private static String type(int i) {
+    int slot = i % 1000;
+    if (slot < 300) {
+      return "auth.login_success";
+    } else if (slot < 550) {
+      return "auth.token_refreshed";
+    } else if (slot < 750) {
+      return "turn.accepted";
+    } else if (slot < 830) {
+      return "auth.login_failure";
+    } else if (slot < 880) {
+      return "keys.decrypted";
+    } else if (slot < 930) {
+      return "auth.logout";
+    } else if (slot < 980) {
+      return "audit.queried";
+    } else if (slot < 990) {
+      return "auth.registered";
+    } else if (slot < 999) {
+      return "turn.patch_rejected";
+    }
+    return "auth.role_granted";
+  }
+
   /** A realistic event (≈ 400 bytes), valid against the event schema. */
-  private static String event(int i, String actor) {
+  private static String event(int i, String type, String actor) {
     UUID random = UUID.randomUUID();
     UUID id =
         new UUID(
@@ -150,7 +180,7 @@ public final class AuditBench {
     return "{\"version\":1,\"id\":\""
         + id
         + "\",\"type\":\""
-        + TYPES[i % TYPES.length]
+        + type
         + "\",\"occurredAt\":\""
         + Instant.now().truncatedTo(ChronoUnit.MICROS)
         + "\",\"source\":\"auth-service\",\"actor\":\""

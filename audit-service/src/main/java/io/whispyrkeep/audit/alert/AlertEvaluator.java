@@ -3,6 +3,7 @@ package io.whispyrkeep.audit.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.whispyrkeep.audit.config.AuditConfig;
@@ -14,9 +15,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -39,100 +44,175 @@ public class AlertEvaluator {
     this.clock = clock;
   }
 
-  /** Runs every rule over the events just appended, in order. */
-  public Uni<Void> evaluate(SqlConnection connection, List<JsonNode> storedEvents) {
-    Uni<Void> chain = Uni.createFrom().voidItem();
-    for (JsonNode event : storedEvents) {
-      String type = event.path("type").asText();
-      for (Map.Entry<String, AuditConfig.AlertRule> rule : rules.entrySet()) {
-        if (!type.startsWith(rule.getValue().typePrefix())) {
-          continue;
-        }
-        String group = rule.getValue().groupBy().map(field -> field(event, field)).orElse("*");
-        if (group == null) {
-          continue;
-        }
-        chain = chain.chain(() -> apply(connection, rule.getKey(), rule.getValue(), group, event));
-      }
-    }
-    return chain;
-  }
-
-  private Uni<Void> apply(
-      SqlConnection connection,
-      String name,
-      AuditConfig.AlertRule rule,
-      String group,
-      JsonNode event) {
-    if (rule.firstSeenField().isPresent()) {
-      String value = field(event, rule.firstSeenField().get());
-      if (value == null) {
-        return Uni.createFrom().voidItem();
-      }
-      return connection
-          .preparedQuery(
-              "INSERT INTO alert_first_seen (rule, group_key, value) VALUES ($1, $2, $3)"
-                  + " ON CONFLICT DO NOTHING")
-          .execute(Tuple.of(name, group, value))
-          .chain(
-              inserted ->
-                  inserted.rowCount() == 0
-                      ? Uni.createFrom().voidItem()
-                      : raise(
-                          connection,
-                          name,
-                          rule,
-                          group,
-                          event,
-                          1,
-                          rule.firstSeenField().get() + " " + value + " seen for the first time"));
-    }
-    OffsetDateTime occurredAt = OffsetDateTime.parse(event.get("occurredAt").asText());
-    OffsetDateTime windowStart = occurredAt.minus(rule.window());
-    UUID eventId = UUID.fromString(event.get("id").asText());
-    // One round trip: record the hit and count the window. The count cannot see the row the
-    // same statement inserts, so the inserted hit (always inside the window) is added to it.
-    return connection
-        .preparedQuery(
-            "WITH hit AS (INSERT INTO alert_hit (rule, group_key, event_id, occurred_at)"
-                + " VALUES ($1, $2, $5, $4) ON CONFLICT DO NOTHING RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM alert_hit WHERE rule = $1 AND group_key = $2"
-                + "  AND occurred_at > $3 AND occurred_at <= $4)"
-                + " + (SELECT count(*) FROM hit) AS hits,"
-                + " (SELECT count(*) FROM alert WHERE rule = $1 AND group_key = $2"
-                + "  AND raised_at > $3) AS open")
-        .execute(Tuple.of(name, group, windowStart, occurredAt, eventId))
-        .chain(
-            rows -> {
-              var row = rows.iterator().next();
-              long hits = row.getLong("hits");
-              if (hits < rule.threshold() || row.getLong("open") > 0) {
-                return Uni.createFrom().voidItem();
-              }
-              return raise(
-                  connection,
-                  name,
-                  rule,
-                  group,
-                  event,
-                  (int) hits,
-                  hits
-                      + " x "
-                      + rule.typePrefix()
-                      + " within "
-                      + rule.window().toMinutes()
-                      + " min");
-            });
-  }
-
-  private Uni<Void> raise(
-      SqlConnection connection,
+  /** One event matching one rule. */
+  private record Hit(
       String name,
       AuditConfig.AlertRule rule,
       String group,
       JsonNode event,
-      int hits,
-      String summary) {
+      OffsetDateTime occurredAt,
+      String value) {
+
+    String key() {
+      return name + "\u0000" + group;
+    }
+  }
+
+  /**
+   * Runs every rule over the events just appended, in a fixed number of round trips per batch (not
+   * per event): all hits of counting rules are recorded with one statement and counted with one
+   * more; "first seen" values are recorded with one statement that returns the new ones.
+   */
+  public Uni<Void> evaluate(SqlConnection connection, List<JsonNode> storedEvents) {
+    List<Hit> counted = new ArrayList<>();
+    List<Hit> firstSeen = new ArrayList<>();
+    for (JsonNode event : storedEvents) {
+      String type = event.path("type").asText();
+      for (Map.Entry<String, AuditConfig.AlertRule> entry : rules.entrySet()) {
+        AuditConfig.AlertRule rule = entry.getValue();
+        if (!type.startsWith(rule.typePrefix())) {
+          continue;
+        }
+        String group = rule.groupBy().map(field -> field(event, field)).orElse("*");
+        if (group == null) {
+          continue;
+        }
+        OffsetDateTime occurredAt = OffsetDateTime.parse(event.get("occurredAt").asText());
+        if (rule.firstSeenField().isEmpty()) {
+          counted.add(new Hit(entry.getKey(), rule, group, event, occurredAt, null));
+          continue;
+        }
+        String value = field(event, rule.firstSeenField().get());
+        if (value != null) {
+          firstSeen.add(new Hit(entry.getKey(), rule, group, event, occurredAt, value));
+        }
+      }
+    }
+    return countHits(connection, counted).chain(() -> firstSeen(connection, firstSeen));
+  }
+
+  private Uni<Void> countHits(SqlConnection connection, List<Hit> hits) {
+    if (hits.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    String[] names = hits.stream().map(Hit::name).toArray(String[]::new);
+    String[] groups = hits.stream().map(Hit::group).toArray(String[]::new);
+    UUID[] ids =
+        hits.stream()
+            .map(hit -> UUID.fromString(hit.event().get("id").asText()))
+            .toArray(UUID[]::new);
+    OffsetDateTime[] times = hits.stream().map(Hit::occurredAt).toArray(OffsetDateTime[]::new);
+    OffsetDateTime[] windowStarts =
+        hits.stream()
+            .map(hit -> hit.occurredAt().minus(hit.rule().window()))
+            .toArray(OffsetDateTime[]::new);
+    return connection
+        .preparedQuery(
+            "INSERT INTO alert_hit (rule, group_key, event_id, occurred_at)"
+                + " SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::uuid[],"
+                + " $4::timestamptz[]) ON CONFLICT DO NOTHING")
+        .execute(
+            Tuple.tuple()
+                .addArrayOfString(names)
+                .addArrayOfString(groups)
+                .addArrayOfUUID(ids)
+                .addArrayOfOffsetDateTime(times))
+        .chain(
+            () ->
+                connection
+                    .preparedQuery(
+                        "SELECT n.i,"
+                            + " (SELECT count(*) FROM alert_hit h WHERE h.rule = n.rule"
+                            + "  AND h.group_key = n.group_key AND h.occurred_at > n.since"
+                            + "  AND h.occurred_at <= n.at) AS hits,"
+                            + " (SELECT count(*) FROM alert a WHERE a.rule = n.rule"
+                            + "  AND a.group_key = n.group_key AND a.raised_at > n.since) AS open"
+                            + " FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[],"
+                            + " $4::timestamptz[]) WITH ORDINALITY AS n(rule, group_key, at, since, i)"
+                            + " ORDER BY n.i")
+                    .execute(
+                        Tuple.tuple()
+                            .addArrayOfString(names)
+                            .addArrayOfString(groups)
+                            .addArrayOfOffsetDateTime(times)
+                            .addArrayOfOffsetDateTime(windowStarts)))
+        .chain(
+            rows -> {
+              // Alerts raised earlier in this batch are not in the query's snapshot: their quiet
+              // period is kept here.
+              Map<String, OffsetDateTime> raisedInBatch = new HashMap<>();
+              Uni<Void> raised = Uni.createFrom().voidItem();
+              for (Row row : rows) {
+                Hit hit = hits.get((int) (row.getLong("i") - 1));
+                long count = row.getLong("hits");
+                OffsetDateTime previous = raisedInBatch.get(hit.key());
+                boolean quiet =
+                    row.getLong("open") > 0
+                        || (previous != null
+                            && previous.isAfter(hit.occurredAt().minus(hit.rule().window())));
+                if (count < hit.rule().threshold() || quiet) {
+                  continue;
+                }
+                raisedInBatch.put(hit.key(), hit.occurredAt());
+                String summary =
+                    count
+                        + " x "
+                        + hit.rule().typePrefix()
+                        + " within "
+                        + hit.rule().window().toMinutes()
+                        + " min";
+                raised = raised.chain(() -> raise(connection, hit, (int) count, summary));
+              }
+              return raised;
+            });
+  }
+
+  private Uni<Void> firstSeen(SqlConnection connection, List<Hit> hits) {
+    if (hits.isEmpty()) {
+      return Uni.createFrom().voidItem();
+    }
+    return connection
+        .preparedQuery(
+            "INSERT INTO alert_first_seen (rule, group_key, value)"
+                + " SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[])"
+                + " ON CONFLICT DO NOTHING RETURNING rule, group_key, value")
+        .execute(
+            Tuple.tuple()
+                .addArrayOfString(hits.stream().map(Hit::name).toArray(String[]::new))
+                .addArrayOfString(hits.stream().map(Hit::group).toArray(String[]::new))
+                .addArrayOfString(hits.stream().map(Hit::value).toArray(String[]::new)))
+        .chain(
+            inserted -> {
+              Set<String> fresh = new HashSet<>();
+              for (Row row : inserted) {
+                fresh.add(
+                    row.getString("rule")
+                        + "\u0000"
+                        + row.getString("group_key")
+                        + "\u0000"
+                        + row.getString("value"));
+              }
+              Uni<Void> raised = Uni.createFrom().voidItem();
+              for (Hit hit : hits) {
+                // The first event of the batch with a new value raises; the rest see it known.
+                if (fresh.remove(hit.key() + "\u0000" + hit.value())) {
+                  String summary =
+                      hit.rule().firstSeenField().orElseThrow()
+                          + " "
+                          + hit.value()
+                          + " seen for the first time";
+                  raised = raised.chain(() -> raise(connection, hit, 1, summary));
+                }
+              }
+              return raised;
+            });
+  }
+
+  private Uni<Void> raise(SqlConnection connection, Hit hit, int hits, String summary) {
+    String name = hit.name();
+    AuditConfig.AlertRule rule = hit.rule();
+    String group = hit.group();
+    JsonNode event = hit.event();
     UUID id = TimeOrderedUuid.next(clock);
     Instant now = clock.instant();
     // Raised "at" the triggering event's time, so the quiet period follows event time.

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
@@ -78,8 +79,22 @@ public class ChainVerifier {
 
   private record Walk(long rows, BrokenLink broken) {}
 
+  /**
+   * Verifies in one read-only REPEATABLE READ transaction, so heads, anchors, rows and checkpoints
+   * are one consistent snapshot while ingestion, checkpoints and retention go on.
+   */
   public Uni<Report> verify(Range range) {
-    return pool.query(
+    return pool.withConnection(
+        sql ->
+            sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute()
+                .chain(() -> verify(sql, range))
+                .onTermination()
+                .call(() -> sql.query("ROLLBACK").execute()));
+  }
+
+  private Uni<Report> verify(SqlConnection sql, Range range) {
+    return sql.query(
             "SELECT h.chain, h.seq, h.hash, a.seq AS anchor_seq, a.hash AS anchor_hash"
                 + " FROM audit_chain_head h LEFT JOIN LATERAL (SELECT seq, hash FROM"
                 + " audit_chain_anchor WHERE chain = h.chain ORDER BY seq DESC LIMIT 1) a ON true"
@@ -99,12 +114,12 @@ public class ChainVerifier {
                         anchored ? row.getLong("anchor_seq") : 0L,
                         anchored ? row.getBuffer("anchor_hash").getBytes() : ChainHasher.GENESIS));
               }
-              return verifyChains(range, new ArrayList<>(heads.values()), 0, 0L)
+              return verifyChains(sql, range, new ArrayList<>(heads.values()), 0, 0L)
                   .chain(
                       walked ->
                           walked.broken() != null
                               ? Uni.createFrom().item(report(range, heads, walked, 0L))
-                              : verifyCheckpoints(range, heads, 0L, 0L)
+                              : verifyCheckpoints(sql, range, heads, 0L, 0L)
                                   .map(
                                       signed ->
                                           report(
@@ -127,24 +142,25 @@ public class ChainVerifier {
         walk.broken());
   }
 
-  private Uni<Walk> verifyChains(Range range, List<Head> heads, int index, long checked) {
+  private Uni<Walk> verifyChains(
+      SqlConnection sql, Range range, List<Head> heads, int index, long checked) {
     if (index == heads.size()) {
       return Uni.createFrom().item(new Walk(checked, null));
     }
     Head head = heads.get(index);
     Uni<Walk> walked =
         range.whole()
-            ? walk(head, head.anchorSeq(), head.anchorHash(), head.seq(), true, 0L)
-            : walkRange(range, head);
+            ? walk(sql, head, head.anchorSeq(), head.anchorHash(), head.seq(), true, 0L)
+            : walkRange(sql, range, head);
     return walked.chain(
         result ->
             result.broken() != null
                 ? Uni.createFrom().item(new Walk(checked + result.rows(), result.broken()))
-                : verifyChains(range, heads, index + 1, checked + result.rows()));
+                : verifyChains(sql, range, heads, index + 1, checked + result.rows()));
   }
 
-  private Uni<Walk> walkRange(Range range, Head head) {
-    return pool.preparedQuery(
+  private Uni<Walk> walkRange(SqlConnection sql, Range range, Head head) {
+    return sql.preparedQuery(
             "SELECT min(seq) AS first, max(seq) AS last FROM audit_event"
                 + " WHERE chain = $1 AND stored_at >= $2 AND stored_at < $3")
         .execute(Tuple.of(head.chain(), range.fromOrBeginning(), range.toOrEnd()))
@@ -158,10 +174,9 @@ public class ChainVerifier {
               long last = row.getLong("last");
               boolean toHead = range.to() == null;
               if (before == head.anchorSeq()) {
-                return walk(head, before, head.anchorHash(), last, toHead, 0L);
+                return walk(sql, head, before, head.anchorHash(), last, toHead, 0L);
               }
-              return pool.preparedQuery(
-                      "SELECT hash FROM audit_event WHERE chain = $1 AND seq = $2")
+              return sql.preparedQuery("SELECT hash FROM audit_event WHERE chain = $1 AND seq = $2")
                   .execute(Tuple.of(head.chain(), before))
                   .chain(
                       previous ->
@@ -171,6 +186,7 @@ public class ChainVerifier {
                                   new BrokenLink(
                                       head.chain(), before, null, "missing row " + before))
                               : walk(
+                                  sql,
                                   head,
                                   before,
                                   previous.iterator().next().getBuffer("hash").getBytes(),
@@ -181,9 +197,15 @@ public class ChainVerifier {
   }
 
   private Uni<Walk> walk(
-      Head head, long afterSeq, byte[] previous, long lastSeq, boolean toHead, long rowsSoFar) {
+      SqlConnection sql,
+      Head head,
+      long afterSeq,
+      byte[] previous,
+      long lastSeq,
+      boolean toHead,
+      long rowsSoFar) {
     int chain = head.chain();
-    return pool.preparedQuery(
+    return sql.preparedQuery(
             "SELECT seq, event_id, payload, prev_hash, hash FROM audit_event"
                 + " WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4")
         .execute(Tuple.of(chain, afterSeq, toHead ? Long.MAX_VALUE : lastSeq, PAGE))
@@ -212,7 +234,7 @@ public class ChainVerifier {
                 rows++;
               }
               if (page.size() == PAGE) {
-                return walk(head, expected - 1, prev, lastSeq, toHead, rows);
+                return walk(sql, head, expected - 1, prev, lastSeq, toHead, rows);
               }
               if (toHead
                   && (expected - 1 != head.seq() || !MessageDigest.isEqual(prev, head.hash()))) {
@@ -233,8 +255,8 @@ public class ChainVerifier {
 
   /** Checks every checkpoint (signed within the range) against its signature and its chain. */
   private Uni<Walk> verifyCheckpoints(
-      Range range, Map<Integer, Head> heads, long afterId, long checked) {
-    return pool.preparedQuery(
+      SqlConnection sql, Range range, Map<Integer, Head> heads, long afterId, long checked) {
+    return sql.preparedQuery(
             "SELECT c.id, c.chain, c.seq, c.hash, c.signed_at, c.key_id, c.signature,"
                 + " e.hash AS row_hash FROM audit_checkpoint c LEFT JOIN audit_event e"
                 + " ON e.chain = c.chain AND e.seq = c.seq"
@@ -255,7 +277,7 @@ public class ChainVerifier {
                 rows++;
               }
               return page.size() == CHECKPOINT_PAGE
-                  ? verifyCheckpoints(range, heads, lastId, rows)
+                  ? verifyCheckpoints(sql, range, heads, lastId, rows)
                   : done(rows, null);
             });
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -78,10 +79,27 @@ public class AuditIngestor {
   /** A valid event on its way into the chain. */
   record Accepted(int partition, UUID id, JsonNode event, String canonical) {}
 
+  /** A message refused before storage, and why. */
+  record Rejected(ConsumerRecord<String, String> record, String reason) {}
+
+  /** A poll's messages, validated: valid ones by partition (chain), invalid ones with reasons. */
+  record Classified(Map<Integer, List<Accepted>> byPartition, List<Rejected> rejected) {}
+
+  /**
+   * Validation, canonical JSON and hashing are CPU work: they run on a worker thread (one batch at
+   * a time, since the consumer waits for each), never on the event loop.
+   */
   @Incoming(AuditChannels.SECURITY_EVENTS)
   public Uni<Void> consume(ConsumerRecords<String, String> records) {
+    return Uni.createFrom()
+        .item(() -> classify(records))
+        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+        .chain(this::deadLettersThenStore);
+  }
+
+  Classified classify(ConsumerRecords<String, String> records) {
     Map<Integer, List<Accepted>> byPartition = new LinkedHashMap<>();
-    List<Uni<Void>> rejected = new ArrayList<>();
+    List<Rejected> rejected = new ArrayList<>();
     for (ConsumerRecord<String, String> record : records) {
       String reason = null;
       JsonNode event = null;
@@ -99,7 +117,7 @@ public class AuditIngestor {
         reason = "malformed JSON";
       }
       if (reason != null) {
-        rejected.add(deadLetter(record, reason));
+        rejected.add(new Rejected(record, reason));
         continue;
       }
       byPartition
@@ -111,6 +129,13 @@ public class AuditIngestor {
                   event,
                   ChainHasher.canonicalJson(event)));
     }
+    return new Classified(byPartition, rejected);
+  }
+
+  private Uni<Void> deadLettersThenStore(Classified batch) {
+    Map<Integer, List<Accepted>> byPartition = batch.byPartition();
+    List<Uni<Void>> rejected =
+        batch.rejected().stream().map(r -> deadLetter(r.record(), r.reason())).toList();
     Uni<Void> letters =
         rejected.isEmpty()
             ? Uni.createFrom().voidItem()
@@ -137,15 +162,24 @@ public class AuditIngestor {
 
   private Uni<Void> appendAll(
       SqlConnection connection, Map<Integer, List<Accepted>> byPartition, OffsetDateTime now) {
+    List<JsonNode> stored = new ArrayList<>();
     Uni<Void> chain = Uni.createFrom().voidItem();
     for (Map.Entry<Integer, List<Accepted>> partition : byPartition.entrySet()) {
-      chain = chain.chain(() -> append(connection, partition.getKey(), partition.getValue(), now));
+      chain =
+          chain.chain(
+              () -> append(connection, partition.getKey(), partition.getValue(), now, stored));
     }
-    return chain;
+    // Alert rules see every new event of the batch at once (duplicates were skipped).
+    return chain.chain(() -> alerts.evaluate(connection, stored));
   }
 
+  /** Appends one partition's events to its chain; adds the ones stored to {@code stored}. */
   private Uni<Void> append(
-      SqlConnection connection, int chain, List<Accepted> events, OffsetDateTime clockNow) {
+      SqlConnection connection,
+      int chain,
+      List<Accepted> events,
+      OffsetDateTime clockNow,
+      List<JsonNode> batchStored) {
     UUID[] ids = events.stream().map(Accepted::id).toArray(UUID[]::new);
     return connection
         .preparedQuery(
@@ -164,6 +198,7 @@ public class AuditIngestor {
                 connection
                     .preparedQuery("SELECT event_id FROM audit_event WHERE event_id = ANY($1)")
                     .execute(Tuple.tuple().addArrayOfUUID(ids))
+                    .emitOn(Infrastructure.getDefaultWorkerPool()) // hashing below
                     .chain(
                         existing -> {
                           Row headRow = head.iterator().next();
@@ -214,7 +249,8 @@ public class AuditIngestor {
                                                   lastSeq,
                                                   io.vertx.core.buffer.Buffer.buffer(lastHash),
                                                   storedAt)))
-                              .chain(() -> alerts.evaluate(connection, stored));
+                              .invoke(() -> batchStored.addAll(stored))
+                              .replaceWithVoid();
                         }));
   }
 

@@ -3,6 +3,8 @@ package io.whispyrkeep.audit.retention;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import io.whispyrkeep.audit.config.AuditConfig;
 import io.whispyrkeep.platform.event.SecurityEventFactory;
 import io.whispyrkeep.platform.event.Severity;
@@ -21,11 +23,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Partition upkeep and retention of the audit trail. Every run creates the current and next month's
- * partitions ahead of need; with a retention period configured, it then drops, oldest first, every
- * month whose events are all older than the period. Removal happens only through the database
- * function {@code audit_drop_expired_partitions}, which refuses to cut a chain in the middle and
- * records each removed month and the anchor where each chain resumes; in the same transaction an
- * {@code audit.partition_dropped} event goes to the outbox, so the removal is itself audited.
+ * partitions ahead of need and forgets alert hits older than the longest rule window; with a
+ * retention period configured, it then drops, oldest first, every month whose events are all older
+ * than the period. Removal happens only through the database function {@code
+ * audit_drop_expired_partitions}, which refuses to cut a chain in the middle and records each
+ * removed month and the anchor where each chain resumes; in the same transaction an {@code
+ * audit.partition_dropped} event goes to the outbox, so the removal is itself audited.
  */
 @ApplicationScoped
 public class Retention {
@@ -43,8 +46,11 @@ public class Retention {
   private final SecurityEventFactory factory;
   private final Clock clock;
   private final Optional<Duration> keep;
+  private final Duration longestAlertWindow;
+  private final Pool pool;
 
   Retention(
+      Pool pool,
       Partitions partitions,
       Outbox outbox,
       SecurityEventFactory factory,
@@ -54,7 +60,13 @@ public class Retention {
     this.outbox = outbox;
     this.factory = factory;
     this.clock = clock;
+    this.pool = pool;
     this.keep = config.retention().keep();
+    this.longestAlertWindow =
+        config.alerts().values().stream()
+            .map(AuditConfig.AlertRule::window)
+            .max(Duration::compareTo)
+            .orElse(Duration.ZERO);
     keep.filter(period -> period.compareTo(MINIMUM) < 0)
         .ifPresent(
             period -> {
@@ -79,12 +91,23 @@ public class Retention {
   /** Creates the coming partitions and drops the expired ones; returns what was dropped. */
   public Uni<List<DroppedPartition>> run() {
     OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-    Uni<Void> ahead = partitions.ensure(now).chain(() -> partitions.ensure(now.plusMonths(1)));
+    Uni<Void> ahead =
+        partitions
+            .ensure(now)
+            .chain(() -> partitions.ensure(now.plusMonths(1)))
+            .chain(() -> forgetOldAlertHits(now));
     if (keep.isEmpty()) {
       return ahead.replaceWith(List.of());
     }
     OffsetDateTime cutoff = now.minus(keep.get());
     return ahead.chain(() -> Panache.withTransaction(() -> dropBefore(cutoff)));
+  }
+
+  /** Alert hits are working state, not evidence: only the longest rule window is ever counted. */
+  private Uni<Void> forgetOldAlertHits(OffsetDateTime now) {
+    return pool.preparedQuery("DELETE FROM alert_hit WHERE occurred_at < $1")
+        .execute(Tuple.of(now.minus(longestAlertWindow).minusHours(1)))
+        .replaceWithVoid();
   }
 
   private Uni<List<DroppedPartition>> dropBefore(OffsetDateTime cutoff) {

@@ -248,6 +248,42 @@ class AuditTrailQuarkusTest {
   }
 
   @Test
+  void verify_whileEventsArrive_readsOneConsistentSnapshot() throws Exception {
+    String subject = "busy-" + UUID.randomUUID();
+    java.util.concurrent.CompletableFuture<Void> producing =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              for (int burst = 0; burst < 5; burst++) {
+                try {
+                  SecurityEvent[] events = new SecurityEvent[100];
+                  for (int i = 0; i < events.length; i++) {
+                    events[i] = event("auth.token_refreshed", subject, "user-" + i);
+                  }
+                  TrailFixture.produce(bootstrapServers, events);
+                  Thread.sleep(200);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }
+            });
+    int reports = 0;
+    while (!producing.isDone() || reports < 5) {
+      given()
+          .auth()
+          .oauth2(security())
+          .get("/audit/verify")
+          .then()
+          .log()
+          .ifValidationFails()
+          .statusCode(200)
+          .body("intact", equalTo(true));
+      reports++;
+    }
+    producing.get();
+    awaitCount("subject=" + subject + "&limit=500", 500);
+  }
+
+  @Test
   void export_streamsNdjsonAndCsv_withFormulaCellsNeutralised() throws Exception {
     String subject = "@cmd-" + UUID.randomUUID();
     for (int i = 0; i < 3; i++) {
