@@ -1,14 +1,12 @@
 package io.whispyrkeep.audit.alert;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.whispyrkeep.audit.query.QueryAudit;
 import io.whispyrkeep.platform.event.SecurityEventFactory;
-import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.outbox.Outbox;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.problem.ProblemType;
 import jakarta.annotation.security.RolesAllowed;
@@ -35,20 +33,13 @@ import java.util.UUID;
 public class AlertResource {
 
   private final Pool pool;
-  private final Outbox outbox;
-  private final SecurityEventFactory events;
+  private final QueryAudit audit;
   private final SecurityIdentity identity;
   private final Clock clock;
 
-  AlertResource(
-      Pool pool,
-      Outbox outbox,
-      SecurityEventFactory events,
-      SecurityIdentity identity,
-      Clock clock) {
+  AlertResource(Pool pool, QueryAudit audit, SecurityIdentity identity, Clock clock) {
     this.pool = pool;
-    this.outbox = outbox;
-    this.events = events;
+    this.audit = audit;
     this.identity = identity;
     this.clock = clock;
   }
@@ -129,16 +120,6 @@ public class AlertResource {
   }
 
   private Uni<Void> audited(String what, String alertId) {
-    Map<String, String> details =
-        alertId == null ? Map.of("query", what) : Map.of("query", what, "alert", alertId);
-    return Panache.withTransaction(
-        () ->
-            outbox.record(
-                events.create(
-                    "audit.queried",
-                    Severity.INFO,
-                    SecurityEventFactory.actorOf(identity),
-                    alertId,
-                    details)));
+    return audit.record(what, alertId, alertId == null ? Map.of() : Map.of("alert", alertId));
   }
 }

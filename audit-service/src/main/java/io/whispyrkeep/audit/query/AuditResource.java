@@ -1,17 +1,14 @@
 package io.whispyrkeep.audit.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.audit.chain.ChainVerifier;
-import io.whispyrkeep.platform.event.SecurityEventFactory;
 import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.outbox.Outbox;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.problem.ProblemType;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -37,21 +34,12 @@ public class AuditResource {
 
   private final AuditEventRepository events;
   private final ChainVerifier verifier;
-  private final Outbox outbox;
-  private final SecurityEventFactory factory;
-  private final SecurityIdentity identity;
+  private final QueryAudit audit;
 
-  AuditResource(
-      AuditEventRepository events,
-      ChainVerifier verifier,
-      Outbox outbox,
-      SecurityEventFactory factory,
-      SecurityIdentity identity) {
+  AuditResource(AuditEventRepository events, ChainVerifier verifier, QueryAudit audit) {
     this.events = events;
     this.verifier = verifier;
-    this.outbox = outbox;
-    this.factory = factory;
-    this.identity = identity;
+    this.audit = audit;
   }
 
   /** A page of events, newest first. */
@@ -60,23 +48,16 @@ public class AuditResource {
   @GET
   @Path("events")
   public Uni<EventsResponse> events(
-      @QueryParam("type") String type,
-      @QueryParam("actor") String actor,
-      @QueryParam("subject") String subject,
-      @QueryParam("ip") String ip,
-      @QueryParam("severity") String severity,
-      @QueryParam("from") String from,
-      @QueryParam("to") String to,
-      @QueryParam("q") String text,
+      @BeanParam EventFilter filter,
       @QueryParam("limit") Integer limit,
       @QueryParam("cursor") String cursor) {
     int pageSize = limit == null ? AuditQuery.DEFAULT_LIMIT : limit;
     if (pageSize < 1 || pageSize > AuditQuery.MAX_LIMIT) {
       throw new ProblemException(ProblemType.BAD_REQUEST, "limit must be between 1 and 500.");
     }
-    AuditQuery query =
-        query(type, actor, subject, ip, severity, from, to, text, pageSize, blankToNull(cursor));
-    return audited("events", filters(query))
+    AuditQuery query = query(filter, pageSize, blankToNull(cursor));
+    return audit
+        .record("events", null, filters(query))
         .chain(() -> events.find(query))
         .map(page -> new EventsResponse(page.items(), page.nextCursor()));
   }
@@ -90,24 +71,17 @@ public class AuditResource {
   @Path("events/export")
   @Produces(MediaType.TEXT_PLAIN) // lines written as they are; the real type is set below
   public RestMulti<String> export(
-      @QueryParam("format") String format,
-      @QueryParam("type") String type,
-      @QueryParam("actor") String actor,
-      @QueryParam("subject") String subject,
-      @QueryParam("ip") String ip,
-      @QueryParam("severity") String severity,
-      @QueryParam("from") String from,
-      @QueryParam("to") String to,
-      @QueryParam("q") String text) {
+      @QueryParam("format") String format, @BeanParam EventFilter filter) {
     boolean csv = "csv".equalsIgnoreCase(format);
     if (format != null && !csv && !"ndjson".equalsIgnoreCase(format)) {
       throw new ProblemException(ProblemType.BAD_REQUEST, "format must be ndjson or csv.");
     }
-    AuditQuery query = query(type, actor, subject, ip, severity, from, to, text, 0, null);
+    AuditQuery query = query(filter, 0, null);
     Map<String, String> filters = filters(query);
     filters.put("format", csv ? "csv" : "ndjson");
     Multi<String> body =
-        audited("export", filters)
+        audit
+            .record("export", null, filters)
             .onItem()
             .transformToMulti(ignored -> events.stream(query))
             .map(event -> csv ? CsvLines.line(event) : event.toString() + "\n");
@@ -120,26 +94,16 @@ public class AuditResource {
         .build();
   }
 
-  private static AuditQuery query(
-      String type,
-      String actor,
-      String subject,
-      String ip,
-      String severity,
-      String from,
-      String to,
-      String text,
-      int limit,
-      String cursor) {
+  private static AuditQuery query(EventFilter filter, int limit, String cursor) {
     return new AuditQuery(
-        blankToNull(type),
-        blankToNull(actor),
-        blankToNull(subject),
-        blankToNull(ip),
-        severity(severity),
-        instant("from", from),
-        instant("to", to),
-        blankToNull(text),
+        blankToNull(filter.type),
+        blankToNull(filter.actor),
+        blankToNull(filter.subject),
+        blankToNull(filter.ip),
+        severity(filter.severity),
+        instant("from", filter.from),
+        instant("to", filter.to),
+        blankToNull(filter.text),
         limit,
         cursor);
   }
@@ -158,7 +122,8 @@ public class AuditResource {
   @GET
   @Path("events/{id}")
   public Uni<JsonNode> event(@PathParam("id") UUID id) {
-    return audited("event", Map.of("id", id.toString()))
+    return audit
+        .record("event", null, Map.of("id", id.toString()))
         .chain(() -> events.findById(id))
         .onItem()
         .ifNull()
@@ -181,21 +146,7 @@ public class AuditResource {
     Map<String, String> filters = new LinkedHashMap<>();
     putIfPresent(filters, "from", range.from() == null ? null : range.from().toString());
     putIfPresent(filters, "to", range.to() == null ? null : range.to().toString());
-    return audited("verify", filters).chain(() -> verifier.verify(range));
-  }
-
-  private Uni<Void> audited(String what, Map<String, String> filters) {
-    Map<String, String> details = new LinkedHashMap<>(filters);
-    details.put("query", what);
-    return Panache.withTransaction(
-        () ->
-            outbox.record(
-                factory.create(
-                    "audit.queried",
-                    Severity.INFO,
-                    SecurityEventFactory.actorOf(identity),
-                    null,
-                    details)));
+    return audit.record("verify", null, filters).chain(() -> verifier.verify(range));
   }
 
   private static void putIfPresent(Map<String, String> map, String key, String value) {

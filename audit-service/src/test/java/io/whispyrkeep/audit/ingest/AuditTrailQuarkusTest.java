@@ -23,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -381,6 +383,79 @@ class AuditTrailQuarkusTest {
         .get("/audit/alerts")
         .then()
         .statusCode(403);
+  }
+
+  /** An event from a given address at a given time (alert windows follow event time). */
+  private static SecurityEvent eventAt(
+      String type, String subject, String actor, String address, Instant occurredAt) {
+    SecurityEvent base = TrailFixture.event(type, subject, actor);
+    return new SecurityEvent(
+        base.version(),
+        base.id(),
+        type,
+        occurredAt,
+        base.source(),
+        actor,
+        subject,
+        address,
+        base.userAgent(),
+        base.requestId(),
+        base.severity(),
+        base.details());
+  }
+
+  @Test
+  void failedLoginsFromOneAddress_andRejectedPatchBurst_raiseAlerts_spreadOrFewDoNot()
+      throws Exception {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    String address = "192.0.2." + (1 + new java.util.Random().nextInt(250));
+    // Five accounts tried from one address: the per-address rule fires, no per-account one does.
+    for (int i = 0; i < 5; i++) {
+      produce(eventAt("auth.login_failure", "spray-" + UUID.randomUUID(), null, address, now));
+    }
+    // Four failures for one account: below the threshold.
+    String fewFailures = "few-" + UUID.randomUUID();
+    for (int i = 0; i < 4; i++) {
+      produce(eventAt("auth.login_failure", fewFailures, null, "198.51.100." + i, now));
+    }
+    // Six failures for one account, eleven minutes apart: never five within ten minutes.
+    String spread = "spread-" + UUID.randomUUID();
+    for (int i = 0; i < 6; i++) {
+      produce(
+          eventAt(
+              "auth.login_failure",
+              spread,
+              null,
+              "198.18.0." + i,
+              now.minus(Duration.ofMinutes(11L * (6 - i)))));
+    }
+    // Ten rejected patches by one player within five minutes, in the order they happened.
+    String player = "player-" + UUID.randomUUID();
+    for (int i = 0; i < 10; i++) {
+      produce(
+          eventAt(
+              "turn.patch_rejected",
+              "campaign-1",
+              player,
+              "203.0.113.50",
+              now.minusSeconds(10L * (9 - i))));
+    }
+    awaitCount("actor=" + player, 10);
+    awaitCount("subject=" + spread, 6);
+    await().atMost(ARRIVAL).until(() -> !alertsFor(address).isEmpty());
+    await().atMost(ARRIVAL).until(() -> !alertsFor(player).isEmpty());
+    assertThat(alertsFor(address))
+        .singleElement()
+        .satisfies(alert -> assertThat(alert).containsEntry("rule", "failed-logins-ip"));
+    assertThat(alertsFor(player))
+        .singleElement()
+        .satisfies(
+            alert ->
+                assertThat(alert)
+                    .containsEntry("rule", "rejected-patch-burst")
+                    .containsEntry("hits", 10));
+    assertThat(alertsFor(fewFailures)).isEmpty();
+    assertThat(alertsFor(spread)).isEmpty();
   }
 
   @Test

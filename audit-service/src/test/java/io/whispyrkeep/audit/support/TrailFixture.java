@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,17 +46,25 @@ public final class TrailFixture {
         Map.of("reason", "bad_credentials"));
   }
 
-  /** Sends raw records to security.events, keyed as given. */
+  /** One producer per broker for the whole test JVM (its network thread is a daemon). */
+  private static final Map<String, KafkaProducer<String, String>> PRODUCERS =
+      new ConcurrentHashMap<>();
+
+  /** Sends raw records to security.events, keyed as given, and waits until they are written. */
   public static void produce(String bootstrapServers, String key, String... values) {
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (KafkaProducer<String, String> producer =
-        new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
-      for (String value : values) {
-        producer.send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, key, value));
-      }
-      producer.flush();
+    KafkaProducer<String, String> producer =
+        PRODUCERS.computeIfAbsent(
+            bootstrapServers,
+            servers -> {
+              Properties properties = new Properties();
+              properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+              return new KafkaProducer<>(
+                  properties, new StringSerializer(), new StringSerializer());
+            });
+    for (String value : values) {
+      producer.send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, key, value));
     }
+    producer.flush();
   }
 
   /** Sends events as the outbox relay does: JSON, keyed by the event's partition key. */
