@@ -91,13 +91,7 @@ public final class AuditBench {
     produce(kafka, topic, events);
 
     Path logs = Files.createTempDirectory("wk-audit-bench-");
-    Map<String, String> env =
-        Map.of(
-            "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
-            "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
-            "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
-            "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
-            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+    Map<String, String> env = PackagedService.environment(postgres, kafka, database);
     Map<String, String> properties =
         Map.of(
             "mp.messaging.incoming.security-events.topic",

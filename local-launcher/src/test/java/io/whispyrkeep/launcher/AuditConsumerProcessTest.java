@@ -65,7 +65,7 @@ class AuditConsumerProcessTest {
     postgres.createDatabase(database);
     createTopic(kafka, topic, 1);
     Path workDir = Files.createTempDirectory("wk-audit-crash-");
-    Map<String, String> env = environment(postgres, kafka, database);
+    Map<String, String> env = PackagedService.environment(postgres, kafka, database);
     Map<String, String> channel = channel(topic, group);
     // First instance: offsets committed only every 60 s, so a kill right after the store lands
     // between store and commit.
@@ -108,7 +108,7 @@ class AuditConsumerProcessTest {
     postgres.createDatabase(database);
     createTopic(kafka, topic, 4);
     Path workDir = Files.createTempDirectory("wk-audit-replicas-");
-    Map<String, String> env = environment(postgres, kafka, database);
+    Map<String, String> env = PackagedService.environment(postgres, kafka, database);
     String group = "audit-" + run;
     Map<String, String> channel = channel(topic, group);
     int total = 4 * EVENTS;
@@ -152,16 +152,6 @@ class AuditConsumerProcessTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(verify.statusCode()).as(verify.body()).isEqualTo(200);
     assertThat(verify.body()).contains("\"intact\":true", "\"rowsChecked\":" + events);
-  }
-
-  private static Map<String, String> environment(
-      PostgresServer postgres, KafkaServer kafka, String database) {
-    return Map.of(
-        "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
-        "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
-        "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
-        "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
-        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
   }
 
   private static Map<String, String> channel(String topic, String group) {

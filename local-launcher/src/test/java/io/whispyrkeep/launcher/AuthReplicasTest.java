@@ -3,6 +3,7 @@ package io.whispyrkeep.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.process.PackagedService;
@@ -12,10 +13,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -50,22 +50,9 @@ class AuthReplicasTest {
     postgres.createDatabase(database);
     workDir = Files.createTempDirectory("wk-auth-replicas-");
     Path key = workDir.resolve("signing-key.pem");
-    KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-    generator.initialize(2048);
-    Files.writeString(
-        key,
-        "-----BEGIN PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder()
-                .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
-            + "\n-----END PRIVATE KEY-----\n");
-    Map<String, String> env =
-        Map.of(
-            "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
-            "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
-            "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
-            "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
-            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-            "WK_JWT_SIGNING_KEY_FILE", key.toString());
+    Files.writeString(key, TestJwtKeys.privateKeyPem(TestJwtKeys.generate()));
+    Map<String, String> env = new HashMap<>(PackagedService.environment(postgres, kafka, database));
+    env.put("WK_JWT_SIGNING_KEY_FILE", key.toString());
     for (int i = 0; i < 2; i++) {
       replicas.add(
           PackagedService.start(

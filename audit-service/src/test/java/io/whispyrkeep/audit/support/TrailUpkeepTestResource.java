@@ -1,13 +1,11 @@
 package io.whispyrkeep.audit.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyPairGenerator;
-import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -23,14 +21,7 @@ public class TrailUpkeepTestResource implements QuarkusTestResourceLifecycleMana
     try {
       directory = Files.createTempDirectory("wk-audit-keys-");
       Path key = directory.resolve("checkpoint-key.pem");
-      KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-      generator.initialize(2048);
-      Files.writeString(
-          key,
-          "-----BEGIN PRIVATE KEY-----\n"
-              + Base64.getMimeEncoder()
-                  .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
-              + "\n-----END PRIVATE KEY-----\n");
+      Files.writeString(key, TestJwtKeys.privateKeyPem(TestJwtKeys.generate()));
       return Map.of(
           "whispyrkeep.audit.checkpoint.signing-key-file", key.toString(),
           "whispyrkeep.audit.retention.keep", "30d",
@@ -38,8 +29,6 @@ public class TrailUpkeepTestResource implements QuarkusTestResourceLifecycleMana
           "whispyrkeep.audit.checkpoint.every", "off");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
     }
   }
 

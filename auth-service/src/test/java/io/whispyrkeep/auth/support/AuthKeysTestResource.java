@@ -105,11 +105,7 @@ public class AuthKeysTestResource implements QuarkusTestResourceLifecycleManager
   }
 
   private static void write(Path file, KeyPair pair) throws IOException {
-    Files.writeString(
-        file,
-        "-----BEGIN PRIVATE KEY-----\n"
-            + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
-            + "\n-----END PRIVATE KEY-----\n");
+    Files.writeString(file, TestJwtKeys.privateKeyPem(pair));
   }
 
   @Override

@@ -84,6 +84,13 @@ public final class TestJwtKeys {
     }
   }
 
+  /** The private half of a key pair as PKCS#8 PEM, the form the services read key files in. */
+  public static String privateKeyPem(KeyPair pair) {
+    return "-----BEGIN PRIVATE KEY-----\n"
+        + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
+        + "\n-----END PRIVATE KEY-----\n";
+  }
+
   static String jwks(RSAPublicKey key, String keyId) {
     return jwks(java.util.Map.of(keyId, key));
   }

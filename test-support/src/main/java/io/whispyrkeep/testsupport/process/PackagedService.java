@@ -1,5 +1,7 @@
 package io.whispyrkeep.testsupport.process;
 
+import io.whispyrkeep.testsupport.kafka.KafkaServer;
+import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -54,6 +56,17 @@ public final class PackagedService implements AutoCloseable {
     PackagedService started = new PackagedService(builder.start(), port, log);
     started.awaitReady();
     return started;
+  }
+
+  /** The environment that points a service at a database of this PostgreSQL and at Kafka. */
+  public static Map<String, String> environment(
+      PostgresServer postgres, KafkaServer kafka, String database) {
+    return Map.of(
+        "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
+        "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
+        "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
+        "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
+        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
   }
 
   public int port() {
