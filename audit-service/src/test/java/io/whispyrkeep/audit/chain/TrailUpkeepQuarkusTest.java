@@ -11,13 +11,13 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.Response;
 import io.whispyrkeep.audit.retention.Retention;
+import io.whispyrkeep.audit.support.RuntimeRoleTestResource;
 import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.audit.support.TrailUpkeepTestResource;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
-import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import io.whispyrkeep.testsupport.time.MutableClock;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -42,7 +42,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * retention), so they run in order.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(
+    value = RuntimeRoleTestResource.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(

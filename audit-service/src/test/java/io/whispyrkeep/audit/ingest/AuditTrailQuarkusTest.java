@@ -2,6 +2,7 @@ package io.whispyrkeep.audit.ingest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -10,6 +11,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.whispyrkeep.audit.support.RuntimeRoleTestResource;
 import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
@@ -17,7 +19,6 @@ import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
-import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -35,7 +36,9 @@ import org.junit.jupiter.api.Test;
 
 /** From a produced event to a query result, against real Kafka and PostgreSQL. */
 @QuarkusTest
-@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(
+    value = RuntimeRoleTestResource.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class AuditTrailQuarkusTest {
@@ -169,24 +172,58 @@ class AuditTrailQuarkusTest {
   }
 
   @Test
-  void appendOnly_updateAndDeleteRefusedByTheDatabase() throws Exception {
+  void appendOnly_updateAndDeleteRefusedByTheDatabase_evenToTheOwner() throws Exception {
     String subject = "append-" + UUID.randomUUID();
     produce(event("auth.logout", subject));
     awaitCount("subject=" + subject, 1);
     try (Connection connection = connect();
         Statement statement = connection.createStatement()) {
-      assertThat(
-              org.assertj.core.api.Assertions.catchThrowable(
-                  () ->
-                      statement.executeUpdate(
-                          "UPDATE audit_event SET actor = 'x' WHERE subject = '" + subject + "'")))
-          .hasMessageContaining("append-only");
-      assertThat(
-              org.assertj.core.api.Assertions.catchThrowable(
-                  () ->
-                      statement.executeUpdate(
-                          "DELETE FROM audit_event WHERE subject = '" + subject + "'")))
-          .hasMessageContaining("append-only");
+      for (String change :
+          List.of(
+              "UPDATE audit_event SET actor = 'x' WHERE subject = '" + subject + "'",
+              "DELETE FROM audit_event WHERE subject = '" + subject + "'",
+              "TRUNCATE audit_event")) {
+        assertThat(catchThrowable(() -> statement.execute(change)))
+            .as(change)
+            .hasMessageContaining("append-only");
+      }
+    }
+  }
+
+  @Test
+  void serviceRole_hasNoPrivilegeToChangeOrRemoveTheTrail() throws Exception {
+    String subject = "least-" + UUID.randomUUID();
+    produce(event("auth.logout", subject));
+    awaitCount("subject=" + subject, 1);
+    try (Connection connection = TrailFixture.connectAsService();
+        Statement statement = connection.createStatement()) {
+      assertThat(connection.getMetaData().getUserName()).isEqualTo(RuntimeRoleTestResource.ROLE);
+      String partition;
+      try (var result =
+          statement.executeQuery(
+              "SELECT tableoid::regclass::text FROM audit_event WHERE subject = '"
+                  + subject
+                  + "'")) {
+        result.next();
+        partition = result.getString(1);
+      }
+      for (String change :
+          List.of(
+              "UPDATE audit_event SET actor = 'x' WHERE subject = '" + subject + "'",
+              "DELETE FROM audit_event WHERE subject = '" + subject + "'",
+              "TRUNCATE audit_event",
+              "UPDATE " + partition + " SET actor = 'x'",
+              "DELETE FROM " + partition,
+              "DROP TABLE " + partition,
+              "ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only",
+              "SET session_replication_role = replica",
+              "DELETE FROM audit_checkpoint",
+              "INSERT INTO audit_chain_anchor VALUES (0, 0, '\\x00', 'x', now())",
+              "UPDATE alert SET summary = 'x'")) {
+        assertThat(catchThrowable(() -> statement.execute(change)))
+            .as(change)
+            .hasMessageMatching("(?s).*(permission denied|must be owner).*");
+      }
     }
   }
 

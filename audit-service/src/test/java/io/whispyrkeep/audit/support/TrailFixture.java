@@ -74,8 +74,28 @@ public final class TrailFixture {
     }
   }
 
-  /** A JDBC connection to the application's database, as its owner. */
+  /**
+   * A JDBC connection to the application's database as its owner (the Flyway user when the service
+   * runs as a separate runtime role), for set-up and for tampering as an attacker with owner or
+   * superuser rights would.
+   */
   public static Connection connect() throws Exception {
+    var config = ConfigProvider.getConfig();
+    String user =
+        config
+            .getOptionalValue("quarkus.flyway.username", String.class)
+            .orElse(config.getValue("quarkus.datasource.username", String.class));
+    String password =
+        config
+            .getOptionalValue("quarkus.flyway.password", String.class)
+            .or(() -> config.getOptionalValue("quarkus.datasource.password", String.class))
+            .orElse("");
+    return DriverManager.getConnection(
+        config.getValue("quarkus.datasource.jdbc.url", String.class), user, password);
+  }
+
+  /** A JDBC connection as the role the service itself runs as. */
+  public static Connection connectAsService() throws Exception {
     var config = ConfigProvider.getConfig();
     return DriverManager.getConnection(
         config.getValue("quarkus.datasource.jdbc.url", String.class),
