@@ -114,6 +114,7 @@ public final class AuditBench {
               + "   ratio %.2f%n",
           chained, plain, chained / plain);
 
+      verification(audit, sql);
       topUp(sql, queryRows);
       queries(audit, sql, requests);
     }
@@ -262,6 +263,60 @@ public final class AuditBench {
       statement.execute("DROP TABLE plain_event");
     }
     return rows.size() / seconds;
+  }
+
+  /**
+   * {@code GET /audit/verify} over the chained rows, beside reading the same rows over JDBC and
+   * re-linking their hashes in this process (the bare cost of the walk).
+   */
+  private static void verification(PackagedService audit, Connection sql) throws Exception {
+    String token = TestTokens.valid("bench-analyst", "audit-service", "security");
+    call(audit, token, "/audit/verify"); // warm-up
+    long start = System.nanoTime();
+    String report = call(audit, token, "/audit/verify");
+    double apiSeconds = (System.nanoTime() - start) / 1e9;
+    if (!report.contains("\"intact\":true")) {
+      throw new IllegalStateException("chain not intact: " + report);
+    }
+    long rows = scalar(sql, "SELECT count(*) FROM audit_event");
+    start = System.nanoTime();
+    long walked = 0;
+    try (Statement statement = sql.createStatement()) {
+      sql.setAutoCommit(false);
+      statement.setFetchSize(5000);
+      try (ResultSet result =
+          statement.executeQuery(
+              "SELECT chain, payload, prev_hash, hash FROM audit_event ORDER BY chain, seq")) {
+        java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+        byte[] previous = new byte[32];
+        int chain = -1;
+        while (result.next()) {
+          if (result.getInt(1) != chain) {
+            chain = result.getInt(1);
+            previous = new byte[32];
+          }
+          digest.update(previous);
+          digest.update(result.getString(2).getBytes(StandardCharsets.UTF_8));
+          byte[] hash = digest.digest();
+          if (!java.security.MessageDigest.isEqual(hash, result.getBytes(4))) {
+            throw new IllegalStateException("baseline walk found a broken link");
+          }
+          previous = hash;
+          walked++;
+        }
+      }
+    } finally {
+      sql.commit();
+      sql.setAutoCommit(true);
+    }
+    double bareSeconds = (System.nanoTime() - start) / 1e9;
+    System.out.printf(
+        "verify     GET /audit/verify %,10.0f rows/s   bare JDBC read + SHA-256 walk %,10.0f"
+            + " rows/s   ratio %.2f   (%,d rows)%n",
+        rows / apiSeconds,
+        walked / bareSeconds,
+        (rows / apiSeconds) / (walked / bareSeconds),
+        rows);
   }
 
   /**
