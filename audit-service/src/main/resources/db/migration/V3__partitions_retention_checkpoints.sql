@@ -116,7 +116,8 @@ CREATE TABLE audit_checkpoint (
     key_id    varchar(64) NOT NULL,
     signature bytea       NOT NULL
 );
-CREATE INDEX audit_checkpoint_chain_idx ON audit_checkpoint (chain, seq DESC);
+-- One checkpoint per head and key, however many replicas sign at the same moment.
+CREATE UNIQUE INDEX audit_checkpoint_head_idx ON audit_checkpoint (chain, seq DESC, key_id);
 
 CREATE TRIGGER audit_anchor_append_only BEFORE UPDATE OR DELETE ON audit_chain_anchor
     FOR EACH ROW EXECUTE FUNCTION audit_event_is_append_only();

@@ -143,7 +143,8 @@ public class Checkpoints {
                     ? Uni.createFrom().item(0)
                     : pool.preparedQuery(
                             "INSERT INTO audit_checkpoint (chain, seq, hash, signed_at, key_id,"
-                                + " signature) VALUES ($1, $2, $3, $4, $5, $6)")
+                                + " signature) VALUES ($1, $2, $3, $4, $5, $6)"
+                                + " ON CONFLICT DO NOTHING")
                         .executeBatch(rows)
                         .replaceWith(rows.size()));
   }
