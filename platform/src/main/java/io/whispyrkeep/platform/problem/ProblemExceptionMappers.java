@@ -95,6 +95,18 @@ public class ProblemExceptionMappers {
 
   @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
   public Response unexpected(Throwable exception, RoutingContext context) {
+    if (hasCause(exception, java.net.ConnectException.class)
+        || hasCause(exception, io.vertx.sqlclient.ClosedConnectionException.class)) {
+      // A dependency (the database) is down: say so, and when to retry, rather than a bare 500.
+      LOG.warnf("dependency unavailable on %s: %s", context.normalizedPath(), rootCause(exception));
+      return problems.response(
+          problems.problem(
+              context,
+              ProblemType.SERVICE_UNAVAILABLE,
+              "A service this request depends on is unavailable; retry shortly.",
+              null),
+          Map.of("Retry-After", "5"));
+    }
     String errorId = UUID.randomUUID().toString();
     LOG.errorf(exception, "unhandled error %s on %s", errorId, context.normalizedPath());
     return respond(
@@ -118,6 +130,14 @@ public class ProblemExceptionMappers {
     int lastDot = path.lastIndexOf('.');
     String field = lastDot >= 0 ? path.substring(lastDot + 1) : path;
     return new Problem.FieldError(field, violation.getMessage());
+  }
+
+  private static String rootCause(Throwable throwable) {
+    Throwable root = throwable;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getClass().getSimpleName();
   }
 
   private static boolean hasCause(Throwable throwable, Class<? extends Throwable> type) {
