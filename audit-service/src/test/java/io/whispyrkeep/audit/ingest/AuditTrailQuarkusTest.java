@@ -191,6 +191,33 @@ class AuditTrailQuarkusTest {
   }
 
   @Test
+  void storageFailure_batchRetriedUntilStored_neverSkippedNorDeadLettered() throws Exception {
+    String subject = "retry-" + UUID.randomUUID();
+    SecurityEvent event = event("auth.logout", subject);
+    try (Connection connection = connect();
+        Statement owner = connection.createStatement()) {
+      // The database refuses the service's inserts for a while, as during an outage or a failover.
+      owner.execute("REVOKE INSERT ON audit_event FROM " + RuntimeRoleTestResource.ROLE);
+      try {
+        produce(event);
+        Thread.sleep(3000);
+        query("subject=" + subject).then().statusCode(200).body("items.size()", equalTo(0));
+      } finally {
+        owner.execute("GRANT INSERT ON audit_event TO " + RuntimeRoleTestResource.ROLE);
+      }
+    }
+    awaitCount("subject=" + subject, 1);
+    assertThat(
+            SecurityEventReader.read(
+                bootstrapServers,
+                SecurityEventTopics.SECURITY_EVENTS_DLQ,
+                r -> r.value() != null && r.value().contains(subject),
+                1,
+                Duration.ofSeconds(2)))
+        .isEmpty();
+  }
+
+  @Test
   void serviceRole_hasNoPrivilegeToChangeOrRemoveTheTrail() throws Exception {
     String subject = "least-" + UUID.randomUUID();
     produce(event("auth.logout", subject));
