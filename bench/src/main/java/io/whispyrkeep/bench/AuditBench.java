@@ -19,6 +19,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -36,6 +36,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 
 /**
  * audit-service's two hot paths, each beside a baseline measured in the same run, against a real
@@ -193,13 +194,10 @@ public final class AuditBench {
 
   /** Rate from the first to the last stored row (stored_at is stamped per batch). */
   private static double awaitIngestion(Connection sql, int events) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
-    while (scalar(sql, "SELECT count(*) FROM audit_event") < events) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("ingestion did not finish in 30 minutes");
-      }
-      TimeUnit.MILLISECONDS.sleep(200);
-    }
+    Awaitility.await()
+        .atMost(Duration.ofMinutes(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> scalar(sql, "SELECT count(*) FROM audit_event") >= events);
     double seconds =
         scalarDouble(
             sql, "SELECT extract(epoch FROM max(stored_at) - min(stored_at)) FROM audit_event");

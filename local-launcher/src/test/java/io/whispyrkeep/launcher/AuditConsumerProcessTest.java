@@ -56,42 +56,30 @@ class AuditConsumerProcessTest {
 
   @Test
   void killedBetweenStoreAndCommit_replaysWithoutLossOrDuplicates() throws Exception {
-    PostgresServer postgres = SharedInfrastructure.postgres();
-    KafkaServer kafka = SharedInfrastructure.kafka();
-    String run = "crash_" + ProcessHandle.current().pid();
-    String database = "audit_" + run;
-    String topic = "security.events." + run;
-    String group = "audit-" + run;
-    postgres.createDatabase(database);
-    createTopic(kafka, topic, 1);
-    Path workDir = Files.createTempDirectory("wk-audit-crash-");
-    Map<String, String> env = PackagedService.environment(postgres, kafka, database);
-    Map<String, String> channel = channel(topic, group);
+    Trail trail = Trail.prepare("crash", 1);
     // First instance: offsets committed only every 60 s, so a kill right after the store lands
     // between store and commit.
-    Map<String, String> slowCommits = new java.util.HashMap<>(channel);
+    Map<String, String> slowCommits = new java.util.HashMap<>(trail.channel());
     slowCommits.put("mp.messaging.incoming.security-events.auto.commit.interval.ms", "60000");
-    PackagedService first =
-        PackagedService.start("audit-service", env, slowCommits, workDir.resolve("first.log"));
+    PackagedService first = trail.start("first", slowCommits);
     try {
-      produce(kafka, topic, 0, EVENTS);
+      produce(trail.kafka(), trail.topic(), 0, EVENTS);
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(50))
-          .until(() -> storedRows(postgres, database) == EVENTS);
+          .until(() -> storedRows(trail.postgres(), trail.database()) == EVENTS);
     } finally {
       first.kill();
     }
-    long committedAtKill = committed(kafka, group, topic);
+    long committedAtKill = committed(trail.kafka(), trail.group(), trail.topic());
     assertThat(committedAtKill).as("offsets committed when the consumer died").isLessThan(EVENTS);
 
-    try (PackagedService second =
-        PackagedService.start("audit-service", env, channel, workDir.resolve("second.log"))) {
+    try (PackagedService second = trail.start("second", trail.channel())) {
       await()
           .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> committed(kafka, group, topic) == EVENTS);
-      assertStoredOnceAndIntact(postgres, database, second, EVENTS);
+          .until(() -> committed(trail.kafka(), trail.group(), trail.topic()) == EVENTS);
+      assertStoredOnceAndIntact(trail.postgres(), trail.database(), second, EVENTS);
       assertThat(metric(second, "whispyrkeep_audit_duplicates_total"))
           .as("the replayed batch was seen again and skipped")
           .isGreaterThanOrEqualTo(EVENTS - committedAtKill);
@@ -100,39 +88,66 @@ class AuditConsumerProcessTest {
 
   @Test
   void twoReplicas_rebalancedMidStream_storeEveryEventOnce_chainsIntact() throws Exception {
-    PostgresServer postgres = SharedInfrastructure.postgres();
-    KafkaServer kafka = SharedInfrastructure.kafka();
-    String run = "replicas_" + ProcessHandle.current().pid();
-    String database = "audit_" + run;
-    String topic = "security.events." + run;
-    postgres.createDatabase(database);
-    createTopic(kafka, topic, 4);
-    Path workDir = Files.createTempDirectory("wk-audit-replicas-");
-    Map<String, String> env = PackagedService.environment(postgres, kafka, database);
-    String group = "audit-" + run;
-    Map<String, String> channel = channel(topic, group);
+    Trail trail = Trail.prepare("replicas", 4);
     int total = 4 * EVENTS;
-    try (PackagedService first =
-        PackagedService.start("audit-service", env, channel, workDir.resolve("first.log"))) {
-      produce(kafka, topic, 0, 2 * EVENTS);
-      try (PackagedService second =
-          PackagedService.start("audit-service", env, channel, workDir.resolve("second.log"))) {
+    try (PackagedService first = trail.start("first", trail.channel())) {
+      produce(trail.kafka(), trail.topic(), 0, 2 * EVENTS);
+      try (PackagedService second = trail.start("second", trail.channel())) {
         // The second half goes out once the rebalance gave both replicas partitions.
         await()
             .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> membersWithPartitions(kafka, group) == 2);
-        produce(kafka, topic, 2 * EVENTS, 2 * EVENTS);
+            .until(() -> membersWithPartitions(trail.kafka(), trail.group()) == 2);
+        produce(trail.kafka(), trail.topic(), 2 * EVENTS, 2 * EVENTS);
         await()
             .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(200))
-            .until(() -> storedRows(postgres, database) >= total);
-        assertStoredOnceAndIntact(postgres, database, second, total);
-        assertThat(scalar(postgres, database, "SELECT count(*) FROM audit_chain_head"))
+            .until(() -> storedRows(trail.postgres(), trail.database()) >= total);
+        assertStoredOnceAndIntact(trail.postgres(), trail.database(), second, total);
+        assertThat(
+                scalar(trail.postgres(), trail.database(), "SELECT count(*) FROM audit_chain_head"))
             .isEqualTo(4);
         assertThat(metric(first, "whispyrkeep_audit_stored_total")).isPositive();
         assertThat(metric(second, "whispyrkeep_audit_stored_total")).isPositive();
       }
+    }
+  }
+
+  /** A fresh database and topic for one test, and the settings that point the service at them. */
+  private record Trail(
+      PostgresServer postgres,
+      KafkaServer kafka,
+      String database,
+      String topic,
+      String group,
+      Path workDir,
+      Map<String, String> env,
+      Map<String, String> channel) {
+
+    /** The packaged audit-service on this trail, logging to {@code <name>.log}. */
+    PackagedService start(String name, Map<String, String> properties) throws Exception {
+      return PackagedService.start(
+          "audit-service", env, properties, workDir.resolve(name + ".log"));
+    }
+
+    static Trail prepare(String name, int partitions) throws Exception {
+      PostgresServer postgres = SharedInfrastructure.postgres();
+      KafkaServer kafka = SharedInfrastructure.kafka();
+      String run = name + "_" + ProcessHandle.current().pid();
+      String database = "audit_" + run;
+      String topic = "security.events." + run;
+      String group = "audit-" + run;
+      postgres.createDatabase(database);
+      createTopic(kafka, topic, partitions);
+      return new Trail(
+          postgres,
+          kafka,
+          database,
+          topic,
+          group,
+          Files.createTempDirectory("wk-audit-" + name + "-"),
+          PackagedService.environment(postgres, kafka, database),
+          AuditConsumerProcessTest.channel(topic, group));
     }
   }
 

@@ -209,6 +209,7 @@ public class ChainVerifier {
             "SELECT seq, event_id, payload, prev_hash, hash FROM audit_event"
                 + " WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4")
         .execute(Tuple.of(chain, afterSeq, toHead ? Long.MAX_VALUE : lastSeq, PAGE))
+        .emitOn(Infrastructure.getDefaultWorkerPool()) // re-hashing a page is CPU work
         .chain(
             page -> {
               long expected = afterSeq + 1;

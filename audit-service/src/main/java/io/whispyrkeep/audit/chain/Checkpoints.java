@@ -87,11 +87,6 @@ public class Checkpoints {
     return signingKey.isPresent();
   }
 
-  /** The id (RFC 7638 thumbprint) and public key of every key checkpoints are verified with. */
-  public Map<String, RSAPublicKey> trustedKeys() {
-    return trustedKeys;
-  }
-
   @Scheduled(
       every = "${whispyrkeep.audit.checkpoint.every:5m}",
       delayed = "30s",

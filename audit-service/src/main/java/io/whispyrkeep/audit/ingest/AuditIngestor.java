@@ -97,7 +97,7 @@ public class AuditIngestor {
         .chain(this::deadLettersThenStore);
   }
 
-  Classified classify(ConsumerRecords<String, String> records) {
+  private Classified classify(ConsumerRecords<String, String> records) {
     Map<Integer, List<Accepted>> byPartition = new LinkedHashMap<>();
     List<Rejected> rejected = new ArrayList<>();
     for (ConsumerRecord<String, String> record : records) {
@@ -143,7 +143,11 @@ public class AuditIngestor {
     return letters
         .chain(() -> store(byPartition))
         .onFailure()
-        .invoke(e -> LOG.warnf("audit batch not stored, retrying: %s", e.toString()))
+        .invoke(
+            e -> {
+              registry.counter("whispyrkeep.audit.store_retries").increment();
+              LOG.warnf("audit batch not stored, retrying: %s", e.toString());
+            })
         .onFailure()
         .retry()
         .withBackOff(Duration.ofMillis(500), Duration.ofSeconds(30))

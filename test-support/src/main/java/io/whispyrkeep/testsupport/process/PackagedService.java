@@ -10,10 +10,13 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One service run as deployed: its packaged {@code quarkus-run.jar} in a child JVM on a free port,
@@ -69,10 +72,6 @@ public final class PackagedService implements AutoCloseable {
         "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
   }
 
-  public int port() {
-    return port;
-  }
-
   public URI uri(String path) {
     return URI.create("http://127.0.0.1:" + port + path);
   }
@@ -92,26 +91,31 @@ public final class PackagedService implements AutoCloseable {
   }
 
   private void awaitReady() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("service exited:\n" + Files.readString(log));
-      }
-      try {
-        HttpResponse<Void> ready =
-            HTTP.send(
-                HttpRequest.newBuilder(uri("/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (ready.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofMillis(250))
+          .until(this::ready);
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException(
+          "service on port " + port + " not ready:\n" + Files.readString(log), e);
     }
-    throw new IllegalStateException(
-        "service on port " + port + " not ready:\n" + Files.readString(log));
+  }
+
+  /** Ready on {@code /q/health/ready}; an exited process fails the wait at once. */
+  private boolean ready() throws IOException, InterruptedException {
+    if (!process.isAlive()) {
+      throw new IllegalStateException("service exited:\n" + Files.readString(log));
+    }
+    try {
+      return HTTP.send(
+                  HttpRequest.newBuilder(uri("/q/health/ready")).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
+    } catch (IOException e) {
+      return false; // not listening yet
+    }
   }
 
   private static int freePort() throws IOException {
