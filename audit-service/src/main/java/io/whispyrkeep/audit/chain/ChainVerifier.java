@@ -8,6 +8,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -19,9 +20,10 @@ import java.util.UUID;
 
 /**
  * Re-walks the hash chains and reports the first broken link: a row whose hash does not match its
- * content (altered), whose previous hash is not its predecessor's (reordered or spliced), a gap in
- * the sequence (deleted), a chain whose end is not the recorded head (truncated), or a chain that
- * no longer matches a signed checkpoint (rewritten with recomputed hashes). A chain starts at the
+ * content (altered), whose searchable columns do not match its hashed content (hidden from
+ * queries), whose previous hash is not its predecessor's (reordered or spliced), a gap in the
+ * sequence (deleted), a chain whose end is not the recorded head (truncated), or a chain that no
+ * longer matches a signed checkpoint (rewritten with recomputed hashes). A chain starts at the
  * genesis hash, or at its newest retention anchor once old partitions were dropped. Reads in pages
  * of {@value #PAGE} rows, so memory stays flat on long chains.
  *
@@ -38,10 +40,12 @@ public class ChainVerifier {
 
   private final Pool pool;
   private final Checkpoints checkpoints;
+  private final Clock clock;
 
-  ChainVerifier(Pool pool, Checkpoints checkpoints) {
+  ChainVerifier(Pool pool, Checkpoints checkpoints, Clock clock) {
     this.pool = pool;
     this.checkpoints = checkpoints;
+    this.clock = clock;
   }
 
   /** The first broken link found, if any. */
@@ -120,6 +124,12 @@ public class ChainVerifier {
                           walked.broken() != null
                               ? Uni.createFrom().item(report(range, heads, walked, 0L))
                               : verifyCheckpoints(sql, range, heads, 0L, 0L)
+                                  .chain(
+                                      signed ->
+                                          signed.broken() != null
+                                              ? Uni.createFrom().item(signed)
+                                              : checkFreshness(sql, range)
+                                                  .map(stale -> new Walk(signed.rows(), stale)))
                                   .map(
                                       signed ->
                                           report(
@@ -206,8 +216,10 @@ public class ChainVerifier {
       long rowsSoFar) {
     int chain = head.chain();
     return sql.preparedQuery(
-            "SELECT seq, event_id, payload, prev_hash, hash FROM audit_event"
-                + " WHERE chain = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $4")
+            "SELECT seq, event_id, payload, prev_hash, hash, "
+                + StoredColumns.SELECTED
+                + " FROM audit_event WHERE chain = $1 AND seq > $2 AND seq <= $3"
+                + " ORDER BY seq LIMIT $4")
         .execute(Tuple.of(chain, afterSeq, toHead ? Long.MAX_VALUE : lastSeq, PAGE))
         .emitOn(Infrastructure.getDefaultWorkerPool()) // re-hashing a page is CPU work
         .chain(
@@ -229,6 +241,13 @@ public class ChainVerifier {
                 if (!MessageDigest.isEqual(hash, row.getBuffer("hash").getBytes())) {
                   return done(
                       rows, new BrokenLink(chain, seq, id, "content does not match its hash"));
+                }
+                String column = StoredColumns.mismatch(row);
+                if (column != null) {
+                  return done(
+                      rows,
+                      new BrokenLink(
+                          chain, seq, id, "column " + column + " does not match the hashed event"));
                 }
                 prev = hash;
                 expected++;
@@ -259,8 +278,12 @@ public class ChainVerifier {
       SqlConnection sql, Range range, Map<Integer, Head> heads, long afterId, long checked) {
     return sql.preparedQuery(
             "SELECT c.id, c.chain, c.seq, c.hash, c.signed_at, c.key_id, c.signature,"
-                + " e.hash AS row_hash FROM audit_checkpoint c LEFT JOIN audit_event e"
+                + " c.version, c.previous, p.id AS prior_id, p.version AS prior_version,"
+                + " p.signature AS prior_signature, e.hash AS row_hash"
+                + " FROM audit_checkpoint c LEFT JOIN audit_event e"
                 + " ON e.chain = c.chain AND e.seq = c.seq"
+                + " LEFT JOIN LATERAL (SELECT id, version, signature FROM audit_checkpoint"
+                + " WHERE id < c.id ORDER BY id DESC LIMIT 1) p ON true"
                 + " WHERE c.id > $1 AND c.signed_at >= $2 AND c.signed_at < $3"
                 + " ORDER BY c.id LIMIT $4")
         .execute(Tuple.of(afterId, range.fromOrBeginning(), range.toOrEnd(), CHECKPOINT_PAGE))
@@ -289,10 +312,12 @@ public class ChainVerifier {
     byte[] hash = row.getBuffer("hash").getBytes();
     Checkpoints.SignatureCheck signature =
         checkpoints.check(
+            row.getShort("version"),
             chain,
             seq,
             hash,
             row.getOffsetDateTime("signed_at").toInstant(),
+            bytes(row, "previous"),
             row.getString("key_id"),
             row.getBuffer("signature").getBytes());
     String where = "checkpoint " + row.getLong("id");
@@ -301,6 +326,10 @@ public class ChainVerifier {
     }
     if (signature == Checkpoints.SignatureCheck.INVALID) {
       return new BrokenLink(chain, seq, null, where + " has an invalid signature");
+    }
+    String unlinked = checkpointLink(row);
+    if (unlinked != null) {
+      return new BrokenLink(chain, seq, null, where + " " + unlinked);
     }
     Head head = heads.get(chain);
     if (head == null || head.seq() < seq) {
@@ -319,6 +348,96 @@ public class ChainVerifier {
       return new BrokenLink(chain, seq, null, "chain differs from signed " + where);
     }
     return null;
+  }
+
+  /**
+   * Why a checkpoint does not follow the one stored before it, or null when it does: a v2
+   * checkpoint signs the SHA-256 of its predecessor's signature, so a checkpoint removed, inserted
+   * or moved breaks this link; a v1 checkpoint (signed before chaining) may not follow a v2 one.
+   */
+  private static String checkpointLink(Row row) {
+    boolean hasPrior = row.getValue("prior_id") != null;
+    if (row.getShort("version") < Checkpoints.VERSION) {
+      return hasPrior && row.getShort("prior_version") >= Checkpoints.VERSION
+          ? "uses the retired v1 form after chained checkpoints"
+          : null;
+    }
+    byte[] expected =
+        hasPrior ? Checkpoints.digest(row.getBuffer("prior_signature").getBytes()) : null;
+    byte[] signed = bytes(row, "previous");
+    boolean linked =
+        expected == null
+            ? signed == null
+            : signed != null && MessageDigest.isEqual(expected, signed);
+    return linked
+        ? null
+        : "does not follow the checkpoint stored before it: checkpoints were removed, inserted"
+            + " or reordered";
+  }
+
+  /**
+   * Reports a missing or stale checkpoint, when checkpoints are signed on a schedule: rows of a
+   * chain stored longer than the maximum age ago that no checkpoint covers yet (the signer stopped,
+   * or a chain's newest checkpoints were removed), or a newest checkpoint older than that age (the
+   * signer stopped, or the latest checkpoints were removed, perhaps with the end of the trail they
+   * covered). Only for ranges that reach the present.
+   */
+  private Uni<BrokenLink> checkFreshness(SqlConnection sql, Range range) {
+    if (range.to() != null || checkpoints.maxAge().isEmpty()) {
+      return Uni.createFrom().nullItem();
+    }
+    Instant due = clock.instant().minus(checkpoints.maxAge().get());
+    return sql.query(
+            "SELECT h.chain, u.seq AS unsigned_seq, u.stored_at AS unsigned_since"
+                + " FROM audit_chain_head h"
+                + " LEFT JOIN LATERAL (SELECT max(seq) AS seq FROM audit_checkpoint"
+                + " WHERE chain = h.chain) c ON true"
+                + " LEFT JOIN LATERAL (SELECT e.seq, e.stored_at FROM audit_event e"
+                + " WHERE e.chain = h.chain AND e.seq > coalesce(c.seq, 0)"
+                + " ORDER BY e.seq LIMIT 1) u ON true"
+                + " WHERE h.seq > 0 ORDER BY h.chain")
+        .execute()
+        .chain(
+            heads -> {
+              for (Row head : heads) {
+                OffsetDateTime since = head.getOffsetDateTime("unsigned_since");
+                if (since != null && since.toInstant().isBefore(due)) {
+                  return Uni.createFrom()
+                      .item(
+                          new BrokenLink(
+                              head.getInteger("chain"),
+                              head.getLong("unsigned_seq"),
+                              null,
+                              "missing or stale checkpoint: none covers rows stored since "
+                                  + since.toInstant()));
+                }
+              }
+              if (heads.size() == 0) {
+                return Uni.createFrom().nullItem();
+              }
+              return sql.query(
+                      "SELECT chain, seq, signed_at FROM audit_checkpoint ORDER BY id DESC LIMIT 1")
+                  .execute()
+                  .map(
+                      tail -> {
+                        if (tail.size() == 0) {
+                          return null;
+                        }
+                        Row newest = tail.iterator().next();
+                        Instant signedAt = newest.getOffsetDateTime("signed_at").toInstant();
+                        return signedAt.isBefore(due)
+                            ? new BrokenLink(
+                                newest.getInteger("chain"),
+                                newest.getLong("seq"),
+                                null,
+                                "missing or stale checkpoint: none signed since " + signedAt)
+                            : null;
+                      });
+            });
+  }
+
+  private static byte[] bytes(Row row, String column) {
+    return row.getValue(column) == null ? null : row.getBuffer(column).getBytes();
   }
 
   private static Uni<Walk> done(long rows, BrokenLink broken) {

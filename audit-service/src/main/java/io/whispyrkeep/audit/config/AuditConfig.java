@@ -56,6 +56,29 @@ public interface AuditConfig {
     /** Signing interval (a duration such as {@code 5m}, or {@code off}). Default 5m. */
     @WithDefault("5m")
     String every();
+
+    /**
+     * The age after which {@code GET /audit/verify} reports the newest checkpoint as stale, or rows
+     * not covered by any checkpoint as missing one. Default: the interval plus 2 minutes of slack;
+     * with {@code every=off} and no value, freshness is not checked. When no chain moved for half
+     * of this, a run signs a head again (a heartbeat), so a quiet trail never looks stale.
+     */
+    Optional<Duration> maxAge();
+  }
+
+  /** Exports of the trail ({@code GET /audit/events/export}). */
+  Export export();
+
+  /**
+   * An export streams for as long as its reader takes, holding a database connection all along: at
+   * most {@link #maxConcurrent()} run at once, so slow or stalled readers can never take the
+   * connections that ingestion and queries need. Over the cap, an export is refused with 503 and
+   * {@code Retry-After}.
+   */
+  interface Export {
+    /** Exports running at once; at least 1, and well below the pool size. Default 2. */
+    @WithDefault("2")
+    int maxConcurrent();
   }
 
   /** Alert rules by name; evaluated on every stored event. */

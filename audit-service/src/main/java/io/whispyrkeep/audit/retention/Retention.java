@@ -99,8 +99,7 @@ public class Retention {
     if (keep.isEmpty()) {
       return ahead.replaceWith(List.of());
     }
-    OffsetDateTime cutoff = now.minus(keep.get());
-    return ahead.chain(() -> Panache.withTransaction(() -> dropBefore(cutoff)));
+    return ahead.chain(() -> Panache.withTransaction(this::dropExpired));
   }
 
   /** Alert hits are working state, not evidence: only the longest rule window is ever counted. */
@@ -110,16 +109,20 @@ public class Retention {
         .replaceWithVoid();
   }
 
-  private Uni<List<DroppedPartition>> dropBefore(OffsetDateTime cutoff) {
+  /**
+   * The database function judges expiry by its own clock and refuses a period under 30 days, so the
+   * cutoff is never the caller's to choose.
+   */
+  private Uni<List<DroppedPartition>> dropExpired() {
     return Panache.getSession()
         .chain(
             session ->
                 session
                     .createNativeQuery(
-                        "SELECT partition_name, rows_removed"
-                            + " FROM audit_drop_expired_partitions(:cutoff, :by)",
+                        "SELECT partition_name, rows_removed, cutoff"
+                            + " FROM audit_drop_expired_partitions(CAST(:keep AS bigint) * interval '1 second', :by)",
                         Object[].class)
-                    .setParameter("cutoff", cutoff)
+                    .setParameter("keep", keep.orElseThrow().toSeconds())
                     .setParameter("by", "audit-service")
                     .getResultList())
         .chain(
@@ -130,6 +133,7 @@ public class Retention {
                 DroppedPartition partition =
                     new DroppedPartition((String) row[0], ((Number) row[1]).longValue());
                 dropped.add(partition);
+                String cutoff = cutoff(row[2]);
                 events = events.chain(() -> outbox.record(droppedEvent(partition, cutoff)));
               }
               return events.invoke(() -> dropped.forEach(this::forget)).replaceWith(dropped);
@@ -143,8 +147,21 @@ public class Retention {
                             partition.partition(), partition.rowsRemoved())));
   }
 
+  private static String cutoff(Object value) {
+    if (value instanceof OffsetDateTime time) {
+      return time.toInstant().toString();
+    }
+    if (value instanceof java.time.Instant instant) {
+      return instant.toString();
+    }
+    if (value instanceof java.sql.Timestamp timestamp) {
+      return timestamp.toInstant().toString();
+    }
+    return String.valueOf(value);
+  }
+
   private io.whispyrkeep.platform.event.SecurityEvent droppedEvent(
-      DroppedPartition partition, OffsetDateTime cutoff) {
+      DroppedPartition partition, String cutoff) {
     return factory.create(
         "audit.partition_dropped",
         Severity.NOTICE,
@@ -154,7 +171,7 @@ public class Retention {
             "rowsRemoved",
             Long.toString(partition.rowsRemoved()),
             "cutoff",
-            cutoff.toInstant().toString(),
+            cutoff,
             "retention",
             keep.orElseThrow().toString()));
   }

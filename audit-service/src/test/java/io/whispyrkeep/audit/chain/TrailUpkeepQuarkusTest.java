@@ -103,6 +103,64 @@ class TrailUpkeepQuarkusTest {
     return report.path("firstBroken.reason");
   }
 
+  private int signCheckpoints() {
+    return checkpoints.signMovedHeads().await().atMost(Duration.ofSeconds(30));
+  }
+
+  /** A chain whose head was signed with the v1 statement, before checkpoints were chained. */
+  private static final int V1_CHAIN = 995;
+
+  @Test
+  @Order(0)
+  void checkpointSignedBeforeChaining_v1_stillVerifies_andTheChainedOnesFollowIt()
+      throws Exception {
+    // PostgreSQL keeps microseconds (rounded), so sign exactly what it will store.
+    java.time.OffsetDateTime now =
+        clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    byte[] hash;
+    try (Connection connection = TrailFixture.connect()) {
+      TrailFixture.appendChain(connection, V1_CHAIN, quietEvents(2), now);
+      try (PreparedStatement head =
+          connection.prepareStatement("SELECT hash FROM audit_chain_head WHERE chain = ?")) {
+        head.setInt(1, V1_CHAIN);
+        try (ResultSet result = head.executeQuery()) {
+          result.next();
+          hash = result.getBytes(1);
+        }
+      }
+      io.whispyrkeep.platform.crypto.RsaKeyFiles.RsaKey key =
+          io.whispyrkeep.platform.crypto.RsaKeyFiles.load(
+              org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                  .getValue(
+                      "whispyrkeep.audit.checkpoint.signing-key-file", java.nio.file.Path.class));
+      java.security.Signature signer = java.security.Signature.getInstance("SHA256withRSA");
+      signer.initSign(key.privateKey());
+      signer.update(Checkpoints.statement(1, V1_CHAIN, 2, hash, now.toInstant(), null));
+      try (PreparedStatement insert =
+          connection.prepareStatement(
+              "INSERT INTO audit_checkpoint (chain, seq, hash, signed_at, key_id, signature)"
+                  + " VALUES (?, 2, ?, ?, ?, ?)")) {
+        insert.setInt(1, V1_CHAIN);
+        insert.setBytes(2, hash);
+        insert.setObject(3, now);
+        insert.setString(4, key.keyId());
+        insert.setBytes(5, signer.sign());
+        insert.executeUpdate();
+      }
+    }
+    Response first = verify("");
+    assertThat((Object) first.path("firstBroken")).isNull();
+    first.then().body("checkpointsChecked", equalTo(1));
+    TrailFixture.produce(bootstrapServers, TrailFixture.event("auth.logout", "after-v1", "x"));
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> rows("SELECT count(*) FROM audit_event WHERE subject = ?", "after-v1") == 1);
+    assertThat(signCheckpoints()).isPositive();
+    Response report = verify("");
+    assertThat((Object) report.path("firstBroken")).isNull();
+    assertThat((Integer) report.path("checkpointsChecked")).isGreaterThan(1);
+  }
+
   /**
    * Chain 999 is fed by no Kafka partition, so it can be rewritten here while the service keeps
    * ingesting its own {@code audit.queried} events into the real chains.
@@ -114,7 +172,8 @@ class TrailUpkeepQuarkusTest {
   void checkpoints_signTheHeads_andCatchAChainRewrittenWithRecomputedHashes() throws Exception {
     storeEvents("rewrite-" + System.nanoTime(), 3);
     try (Connection connection = TrailFixture.connect()) {
-      appendQuietChain(connection, 4);
+      TrailFixture.appendChain(
+          connection, QUIET_CHAIN, quietEvents(4), clock.instant().atOffset(ZoneOffset.UTC));
     }
     // Two replicas signing at the same moment: still one checkpoint per head.
     List<Integer> signed =
@@ -168,42 +227,12 @@ class TrailUpkeepQuarkusTest {
     verify("").then().body("intact", equalTo(true));
   }
 
-  /** Appends rows to the quiet chain exactly as the ingestor would (hashes, head). */
-  private void appendQuietChain(Connection connection, int count) throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper mapper =
-        new com.fasterxml.jackson.databind.ObjectMapper()
-            .findAndRegisterModules()
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    byte[] previous = ChainHasher.GENESIS;
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO audit_event (chain, seq, event_id, type, occurred_at, source, severity,"
-                + " payload, prev_hash, hash, stored_at)"
-                + " VALUES (?, ?, ?, 'auth.login_failure', now(), 'auth-service', 'NOTICE',"
-                + " ?, ?, ?, ?)")) {
-      for (int seq = 1; seq <= count; seq++) {
-        SecurityEvent event = TrailFixture.event("auth.login_failure", "quiet", "quiet");
-        String canonical = ChainHasher.canonicalJson(mapper.valueToTree(event));
-        byte[] hash = ChainHasher.link(previous, canonical);
-        insert.setInt(1, QUIET_CHAIN);
-        insert.setLong(2, seq);
-        insert.setObject(3, event.id());
-        insert.setString(4, canonical);
-        insert.setBytes(5, previous);
-        insert.setBytes(6, hash);
-        insert.setObject(7, clock.instant().atOffset(ZoneOffset.UTC));
-        insert.executeUpdate();
-        previous = hash;
-      }
+  private static List<SecurityEvent> quietEvents(int count) {
+    List<SecurityEvent> events = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      events.add(TrailFixture.event("auth.login_failure", "quiet", "quiet"));
     }
-    try (PreparedStatement head =
-        connection.prepareStatement(
-            "INSERT INTO audit_chain_head (chain, seq, hash, stored_at) VALUES (?, ?, ?, now())")) {
-      head.setInt(1, QUIET_CHAIN);
-      head.setLong(2, count);
-      head.setBytes(3, previous);
-      head.executeUpdate();
-    }
+    return events;
   }
 
   /** Alters the first row of the quiet chain and recomputes every hash after it, and the head. */
@@ -255,6 +284,7 @@ class TrailUpkeepQuarkusTest {
     Instant boundary = clock.instant().minusSeconds(1);
     String late = "late-" + System.nanoTime();
     storeEvents(late, 3);
+    signCheckpoints(); // as the schedule would have, during the day that passed
 
     verify("?from=" + boundary).then().body("intact", equalTo(true));
     try (Connection connection = TrailFixture.connect();
@@ -288,13 +318,69 @@ class TrailUpkeepQuarkusTest {
         .contentType("application/problem+json");
   }
 
+  /**
+   * Stores events directly in a chain of their own, {@code daysAgo} days ago by the real clock:
+   * retention judges expiry by the database's clock, which the tests' clock does not move.
+   */
+  private static List<SecurityEvent> storeLongAgo(int chain, String subject, int daysAgo)
+      throws Exception {
+    java.time.OffsetDateTime storedAt =
+        Instant.now().minus(Duration.ofDays(daysAgo)).atOffset(ZoneOffset.UTC);
+    List<SecurityEvent> events = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      events.add(TrailFixture.event("auth.login_failure", subject, "user-" + subject));
+    }
+    try (Connection owner = TrailFixture.connect();
+        PreparedStatement partition = owner.prepareStatement("SELECT audit_ensure_partition(?)")) {
+      partition.setObject(1, storedAt);
+      partition.execute();
+      TrailFixture.appendChain(owner, chain, events, storedAt);
+    }
+    return events;
+  }
+
   @Test
   @Order(3)
+  void dropExpiredPartitions_calledDirectlyWithLessThan30Days_refusedWhoeverCalls()
+      throws Exception {
+    String old = "kept-" + System.nanoTime();
+    storeLongAgo(996, old, 100);
+    for (Connection connection : List.of(TrailFixture.connectAsService(), TrailFixture.connect())) {
+      try (connection;
+          Statement sql = connection.createStatement()) {
+        for (String period : List.of("29 days", "1 day", "-1 year", "0")) {
+          assertThat(
+                  org.assertj.core.api.Assertions.catchThrowable(
+                      () ->
+                          sql.execute(
+                              "SELECT * FROM audit_drop_expired_partitions(interval '"
+                                  + period
+                                  + "', 'intruder')")))
+              .as(period)
+              .hasMessageContaining("at least 30 days");
+        }
+        // The former form, which trusted its caller's cutoff, is gone.
+        assertThat(
+                org.assertj.core.api.Assertions.catchThrowable(
+                    () ->
+                        sql.execute(
+                            "SELECT * FROM audit_drop_expired_partitions(now() - interval '1 day',"
+                                + " 'intruder')")))
+            .isNotNull();
+      }
+    }
+    assertThat(rows("SELECT count(*) FROM audit_event WHERE subject = ?", old)).isEqualTo(2);
+    assertThat(rows("SELECT count(*) FROM audit_retention WHERE dropped_by = ?", "intruder"))
+        .isZero();
+  }
+
+  @Test
+  @Order(4)
   void retention_dropsOnlyWholeExpiredMonths_chainsResumeAtAnchors_andTheStepIsAudited()
       throws Throwable {
     String old = "old-" + System.nanoTime();
-    List<SecurityEvent> oldEvents = storeEvents(old, 2);
-    String oldPartition = "audit_event_" + MONTH.format(clock.instant());
+    List<SecurityEvent> oldEvents = storeLongAgo(997, old, 100);
+    String oldPartition = "audit_event_" + MONTH.format(Instant.now().minus(Duration.ofDays(100)));
 
     clock.advance(Duration.ofDays(70));
     String recent = "recent-" + System.nanoTime();
@@ -328,6 +414,7 @@ class TrailUpkeepQuarkusTest {
         .get("/audit/events/" + recentEvents.get(0).id())
         .then()
         .statusCode(200);
+    signCheckpoints(); // as the schedule would have, during the months that passed
     Response report = verify("");
     report.then().log().ifValidationFails().body("intact", equalTo(true));
     assertThat((Integer) report.path("checkpointsChecked")).isPositive();
@@ -347,5 +434,138 @@ class TrailUpkeepQuarkusTest {
     List<Retention.DroppedPartition> again =
         VertxContextSupport.subscribeAndAwait(() -> retention.run());
     assertThat(again).isEmpty();
+  }
+
+  private long newestCheckpointId(int chain) throws Exception {
+    return rows(
+        "SELECT coalesce(max(id), 0) FROM audit_checkpoint WHERE chain = ?::int",
+        Integer.toString(chain));
+  }
+
+  @Test
+  @Order(5)
+  void checkpoints_chainedAndPublished_oneRemovedFromTheMiddle_breaksTheirChain() throws Exception {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      try (Connection connection = TrailFixture.connect()) {
+        TrailFixture.appendChain(
+            connection, QUIET_CHAIN, quietEvents(1), clock.instant().atOffset(ZoneOffset.UTC));
+      }
+      signCheckpoints();
+      ids.add(newestCheckpointId(QUIET_CHAIN));
+    }
+    verify("").then().body("intact", equalTo(true));
+
+    // Each checkpoint is published as it is signed, checkable without the database.
+    String seq =
+        Long.toString(
+            rows("SELECT seq FROM audit_checkpoint WHERE id = ?::bigint", ids.get(2).toString()));
+    List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> published =
+        io.whispyrkeep.testsupport.kafka.SecurityEventReader.read(
+            bootstrapServers,
+            io.whispyrkeep.platform.event.SecurityEventTopics.SECURITY_ALERTS,
+            r ->
+                Checkpoints.MESSAGE_KEY.equals(r.key())
+                    && r.value().contains("\"chain\":" + QUIET_CHAIN + ",")
+                    && r.value().contains("\"seq\":" + seq + ","),
+            1,
+            Duration.ofSeconds(60));
+    assertThat(published).hasSize(1);
+    com.fasterxml.jackson.databind.JsonNode message =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(published.get(0).value());
+    assertThat(
+            checkpoints.check(
+                message.get("version").asInt(),
+                message.get("chain").asInt(),
+                message.get("seq").asLong(),
+                java.util.HexFormat.of().parseHex(message.get("hash").asText()),
+                Instant.parse(message.get("signedAt").asText()),
+                java.util.HexFormat.of().parseHex(message.get("previous").asText()),
+                message.get("keyId").asText(),
+                java.util.Base64.getDecoder().decode(message.get("signature").asText())))
+        .isEqualTo(Checkpoints.SignatureCheck.VALID);
+
+    try (Connection connection = TrailFixture.connect();
+        Statement sql = connection.createStatement()) {
+      sql.execute("SET session_replication_role = replica"); // as a database superuser could
+      sql.execute(
+          "CREATE TEMP TABLE removed AS SELECT * FROM audit_checkpoint WHERE id = " + ids.get(1));
+      sql.executeUpdate("DELETE FROM audit_checkpoint WHERE id = " + ids.get(1));
+      assertThat(brokenReason("")).contains("does not follow the checkpoint stored before it");
+      sql.executeUpdate(
+          "INSERT INTO audit_checkpoint OVERRIDING SYSTEM VALUE SELECT * FROM removed");
+    }
+    verify("").then().body("intact", equalTo(true));
+  }
+
+  @Test
+  @Order(6)
+  void verify_trailCutAfterTheLastCheckpoint_checkpointsRemovedOrSignerStopped_isReported()
+      throws Exception {
+    try (Connection connection = TrailFixture.connect()) {
+      TrailFixture.appendChain(
+          connection, QUIET_CHAIN, quietEvents(2), clock.instant().atOffset(ZoneOffset.UTC));
+    }
+    signCheckpoints();
+    long kept = newestCheckpointId(QUIET_CHAIN);
+    long keptSeq =
+        rows("SELECT seq FROM audit_checkpoint WHERE id = ?::bigint", Long.toString(kept));
+    clock.advance(Duration.ofMinutes(6));
+    try (Connection connection = TrailFixture.connect()) {
+      TrailFixture.appendChain(
+          connection, QUIET_CHAIN, quietEvents(2), clock.instant().atOffset(ZoneOffset.UTC));
+    }
+    signCheckpoints();
+    verify("").then().body("intact", equalTo(true));
+
+    try (Connection connection = TrailFixture.connect();
+        Statement sql = connection.createStatement()) {
+      sql.execute("SET session_replication_role = replica"); // as a database superuser could
+      sql.execute(
+          "CREATE TEMP TABLE cut_rows AS SELECT * FROM audit_event WHERE chain = "
+              + QUIET_CHAIN
+              + " AND seq > "
+              + keptSeq);
+      sql.execute(
+          "CREATE TEMP TABLE cut_head AS SELECT * FROM audit_chain_head WHERE chain = "
+              + QUIET_CHAIN);
+      sql.execute(
+          "CREATE TEMP TABLE cut_checkpoints AS SELECT * FROM audit_checkpoint WHERE id > " + kept);
+      // The end of the trail is cut back to an earlier checkpoint, the head moved back with it.
+      sql.executeUpdate(
+          "DELETE FROM audit_event WHERE chain = " + QUIET_CHAIN + " AND seq > " + keptSeq);
+      sql.executeUpdate(
+          "UPDATE audit_chain_head h SET seq = e.seq, hash = e.hash"
+              + " FROM audit_event e WHERE h.chain = "
+              + QUIET_CHAIN
+              + " AND e.chain = h.chain"
+              + " AND e.seq = "
+              + keptSeq);
+      assertThat(brokenReason("")).contains("chain head is behind signed checkpoint");
+
+      // ... and the checkpoints that covered the cut are removed too: caught once they would have
+      // been replaced (the checkpoint left is older than the maximum age).
+      sql.executeUpdate("DELETE FROM audit_checkpoint WHERE id > " + kept);
+      clock.advance(Duration.ofMinutes(5));
+      assertThat(brokenReason("")).startsWith("missing or stale checkpoint");
+
+      sql.executeUpdate("INSERT INTO audit_event SELECT * FROM cut_rows");
+      sql.executeUpdate(
+          "UPDATE audit_chain_head h SET seq = b.seq, hash = b.hash"
+              + " FROM cut_head b WHERE h.chain = b.chain");
+      sql.executeUpdate(
+          "INSERT INTO audit_checkpoint OVERRIDING SYSTEM VALUE SELECT * FROM cut_checkpoints");
+    }
+    verify("").then().body("intact", equalTo(true));
+
+    // The signer stops while rows keep arriving: rows older than the maximum age lack a checkpoint.
+    try (Connection connection = TrailFixture.connect()) {
+      TrailFixture.appendChain(
+          connection, QUIET_CHAIN, quietEvents(1), clock.instant().atOffset(ZoneOffset.UTC));
+    }
+    clock.advance(Duration.ofMinutes(11));
+    assertThat(brokenReason("")).startsWith("missing or stale checkpoint: none covers rows");
+    signCheckpoints();
+    verify("").then().body("intact", equalTo(true));
   }
 }

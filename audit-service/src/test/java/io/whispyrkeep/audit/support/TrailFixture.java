@@ -1,15 +1,21 @@
 package io.whispyrkeep.audit.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whispyrkeep.audit.chain.ChainHasher;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -92,6 +98,68 @@ public final class TrailFixture {
             .orElse("");
     return DriverManager.getConnection(
         config.getValue("quarkus.datasource.jdbc.url", String.class), user, password);
+  }
+
+  /**
+   * Appends events to {@code chain} directly in SQL, exactly as the ingestor would (canonical
+   * payload, columns taken from the event, hashes linked to the chain's head, head moved), for
+   * chains that no Kafka partition feeds: set-up that needs rows at a chosen storage time, or many
+   * rows at once.
+   */
+  public static void appendChain(
+      Connection connection, int chain, List<SecurityEvent> events, OffsetDateTime storedAt)
+      throws Exception {
+    long seq = 0;
+    byte[] previous = ChainHasher.GENESIS;
+    try (PreparedStatement head =
+        connection.prepareStatement("SELECT seq, hash FROM audit_chain_head WHERE chain = ?")) {
+      head.setInt(1, chain);
+      try (ResultSet result = head.executeQuery()) {
+        if (result.next()) {
+          seq = result.getLong(1);
+          previous = result.getBytes(2);
+        }
+      }
+    }
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO audit_event (chain, seq, event_id, type, occurred_at, source, actor,"
+                + " subject, client_ip, severity, payload, prev_hash, hash, stored_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (SecurityEvent event : events) {
+        String canonical = ChainHasher.canonicalJson(MAPPER.valueToTree(event));
+        byte[] hash = ChainHasher.link(previous, canonical);
+        seq++;
+        insert.setInt(1, chain);
+        insert.setLong(2, seq);
+        insert.setObject(3, event.id());
+        insert.setString(4, event.type());
+        insert.setObject(5, event.occurredAt().atOffset(ZoneOffset.UTC));
+        insert.setString(6, event.source());
+        insert.setString(7, event.actor());
+        insert.setString(8, event.subject());
+        insert.setString(9, event.clientIp());
+        insert.setString(10, event.severity().name());
+        insert.setString(11, canonical);
+        insert.setBytes(12, previous);
+        insert.setBytes(13, hash);
+        insert.setObject(14, storedAt);
+        insert.addBatch();
+        previous = hash;
+      }
+      insert.executeBatch();
+    }
+    try (PreparedStatement head =
+        connection.prepareStatement(
+            "INSERT INTO audit_chain_head (chain, seq, hash, stored_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
+                + " stored_at = excluded.stored_at")) {
+      head.setInt(1, chain);
+      head.setLong(2, seq);
+      head.setBytes(3, previous);
+      head.setObject(4, storedAt);
+      head.executeUpdate();
+    }
   }
 
   /** A JDBC connection as the role the service itself runs as. */

@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * A checkpoint signing key generated for the test run (never committed), a 30-day retention, and
- * their schedules off so that the test alone decides when checkpoints and retention run.
+ * their schedules off so that the test alone decides when checkpoints and retention run; verify
+ * still expects a checkpoint at most 10 minutes old (of the tests' clock).
  */
 public class TrailUpkeepTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -26,7 +27,8 @@ public class TrailUpkeepTestResource implements QuarkusTestResourceLifecycleMana
           "whispyrkeep.audit.checkpoint.signing-key-file", key.toString(),
           "whispyrkeep.audit.retention.keep", "30d",
           "whispyrkeep.audit.retention.every", "off",
-          "whispyrkeep.audit.checkpoint.every", "off");
+          "whispyrkeep.audit.checkpoint.every", "off",
+          "whispyrkeep.audit.checkpoint.max-age", "10m");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
