@@ -1,8 +1,8 @@
 package io.whispyrkeep.audit.query;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
 import io.whispyrkeep.audit.chain.ChainVerifier;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.problem.ProblemException;
@@ -25,7 +25,7 @@ import org.jboss.resteasy.reactive.RestMulti;
 
 /**
  * The security team's view of the audit trail (role {@code security} only). Every query is itself
- * audited as {@code audit.queried}, with its filters.
+ * audited as {@code audit.queried}, with every filter, the cursor and the page size.
  */
 @Path("/audit")
 @RolesAllowed("security")
@@ -35,11 +35,14 @@ public class AuditResource {
   private final AuditEventRepository events;
   private final ChainVerifier verifier;
   private final QueryAudit audit;
+  private final Exports exports;
 
-  AuditResource(AuditEventRepository events, ChainVerifier verifier, QueryAudit audit) {
+  AuditResource(
+      AuditEventRepository events, ChainVerifier verifier, QueryAudit audit, Exports exports) {
     this.events = events;
     this.verifier = verifier;
     this.audit = audit;
+    this.exports = exports;
   }
 
   /** A page of events, newest first. */
@@ -63,34 +66,21 @@ public class AuditResource {
   }
 
   /**
-   * Every matching event, streamed as NDJSON (default) or CSV without loading the result in memory.
-   * CSV cells that a spreadsheet would run as a formula are prefixed with a quote (OWASP CSV
-   * injection).
+   * Every matching event, streamed as NDJSON or CSV without loading the result in memory: the
+   * format comes from {@code format=} or, without it, from the {@code Accept} header. CSV cells
+   * that a spreadsheet would run as a formula are prefixed with a quote (OWASP CSV injection).
    */
   @GET
   @Path("events/export")
-  @Produces(MediaType.TEXT_PLAIN) // lines written as they are; the real type is set below
+  @Produces(MediaType.TEXT_PLAIN) // written as is; negotiated below (see ExportAccept)
   public RestMulti<String> export(
-      @QueryParam("format") String format, @BeanParam EventFilter filter) {
-    boolean csv = "csv".equalsIgnoreCase(format);
-    if (format != null && !csv && !"ndjson".equalsIgnoreCase(format)) {
-      throw new ProblemException(ProblemType.BAD_REQUEST, "format must be ndjson or csv.");
-    }
+      @QueryParam("format") String format, @BeanParam EventFilter filter, RoutingContext routing) {
+    ExportFormat chosen = ExportFormat.negotiate(format, ExportAccept.acceptable(routing));
     AuditQuery query = query(filter, 0, null);
     Map<String, String> filters = filters(query);
-    filters.put("format", csv ? "csv" : "ndjson");
-    Multi<String> body =
-        audit
-            .record("export", null, filters)
-            .onItem()
-            .transformToMulti(ignored -> events.stream(query))
-            .map(event -> csv ? CsvLines.line(event) : event.toString() + "\n");
-    if (csv) {
-      body =
-          Multi.createBy().concatenating().streams(Multi.createFrom().item(CsvLines.HEADER), body);
-    }
-    return RestMulti.fromMultiData(body)
-        .header("Content-Type", csv ? "text/csv; charset=utf-8" : "application/x-ndjson")
+    filters.put("format", chosen.formatName());
+    return RestMulti.fromMultiData(exports.export(query, chosen, filters))
+        .header("Content-Type", chosen.contentType())
         .build();
   }
 
@@ -115,7 +105,13 @@ public class AuditResource {
     putIfPresent(filters, "subject", query.subject());
     putIfPresent(filters, "ip", query.clientIp());
     putIfPresent(filters, "severity", query.severity());
+    putIfPresent(filters, "from", query.from() == null ? null : query.from().toString());
+    putIfPresent(filters, "to", query.to() == null ? null : query.to().toString());
     putIfPresent(filters, "q", query.text());
+    if (query.limit() > 0) {
+      filters.put("limit", Integer.toString(query.limit()));
+    }
+    putIfPresent(filters, "cursor", query.cursor());
     return filters;
   }
 

@@ -315,6 +315,53 @@ class AuditTrailQuarkusTest {
   }
 
   @Test
+  void verify_searchableColumnChangedToHideAnEvent_reportsTheColumn() throws Exception {
+    String subject = "hidden-" + UUID.randomUUID();
+    produce(event("auth.role_granted", subject));
+    awaitCount("subject=" + subject, 1);
+    Map<String, String> tampering = new java.util.LinkedHashMap<>();
+    tampering.put("type", "'auth.logout'");
+    tampering.put("occurred_at", "e.occurred_at - interval '1 day'");
+    tampering.put("actor", "'someone-else'");
+    tampering.put("subject", "'someone-else'");
+    tampering.put("client_ip", "'198.51.100.77'");
+    tampering.put("severity", "'INFO'");
+    tampering.put("event_id", "gen_random_uuid()");
+    tampering.put("source", "'turn-service'");
+    try (Connection connection = connect();
+        Statement sql = connection.createStatement()) {
+      sql.execute("SET session_replication_role = replica"); // as a database superuser could
+      sql.execute(
+          "CREATE TEMP TABLE hidden AS SELECT * FROM audit_event WHERE subject = '"
+              + subject
+              + "'");
+      for (Map.Entry<String, String> change : tampering.entrySet()) {
+        sql.executeUpdate(
+            "UPDATE audit_event e SET "
+                + change.getKey()
+                + " = "
+                + change.getValue()
+                + " FROM hidden h WHERE e.chain = h.chain AND e.seq = h.seq");
+        Response report = given().auth().oauth2(security()).get("/audit/verify");
+        report.then().statusCode(200).body("intact", equalTo(false));
+        assertThat((String) report.path("firstBroken.reason"))
+            .as(change.getKey())
+            .isEqualTo("column " + change.getKey() + " does not match the hashed event");
+        sql.executeUpdate(
+            "DELETE FROM audit_event e USING hidden h WHERE e.chain = h.chain AND e.seq = h.seq");
+        sql.executeUpdate("INSERT INTO audit_event SELECT * FROM hidden");
+      }
+    }
+    given()
+        .auth()
+        .oauth2(security())
+        .get("/audit/verify")
+        .then()
+        .statusCode(200)
+        .body("intact", equalTo(true));
+  }
+
+  @Test
   void verify_whileEventsArrive_readsOneConsistentSnapshot() throws Exception {
     String subject = "busy-" + UUID.randomUUID();
     java.util.concurrent.CompletableFuture<Void> producing =
@@ -395,6 +442,184 @@ class AuditTrailQuarkusTest {
         .statusCode(403);
   }
 
+  @Test
+  void export_honoursAcceptHeader_formatOrAccept_unacceptableGets406Problem() throws Exception {
+    String subject = "accept-" + UUID.randomUUID();
+    for (int i = 0; i < 2; i++) {
+      produce(event("auth.logout", subject));
+    }
+    awaitCount("subject=" + subject, 2);
+    String path = "/audit/events/export?subject=" + subject;
+
+    Response ndjson = given().auth().oauth2(security()).accept("application/x-ndjson").get(path);
+    ndjson
+        .then()
+        .statusCode(200)
+        .contentType(org.hamcrest.Matchers.startsWith("application/x-ndjson"));
+    assertThat(ndjson.asString().lines()).hasSize(2);
+    Response csv = given().auth().oauth2(security()).accept("text/csv").get(path);
+    csv.then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/csv"));
+    assertThat(csv.asString().lines()).hasSize(3).first().asString().startsWith("id,");
+    given()
+        .auth()
+        .oauth2(security())
+        .accept("text/csv;q=0.5, application/x-ndjson")
+        .get(path)
+        .then()
+        .statusCode(200)
+        .contentType(org.hamcrest.Matchers.startsWith("application/x-ndjson"));
+    given()
+        .auth()
+        .oauth2(security())
+        .accept("text/*")
+        .get(path + "&format=csv")
+        .then()
+        .statusCode(200)
+        .contentType(org.hamcrest.Matchers.startsWith("text/csv"));
+    for (String[] refused :
+        new String[][] {{"application/xml", ""}, {"application/x-ndjson", "&format=csv"}}) {
+      given()
+          .auth()
+          .oauth2(security())
+          .accept(refused[0])
+          .get(path + refused[1])
+          .then()
+          .statusCode(406)
+          .contentType("application/problem+json")
+          .body("type", org.hamcrest.Matchers.endsWith("/not-acceptable"));
+    }
+  }
+
+  @Test
+  void export_slowReadersBeyondTheCap_refused503WithRetryAfter_queriesStillAnswer()
+      throws Exception {
+    String subject = "bulk-" + UUID.randomUUID();
+    List<SecurityEvent> bulk = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      SecurityEvent base = event("auth.logout", subject);
+      bulk.add(
+          new SecurityEvent(
+              base.version(),
+              base.id(),
+              base.type(),
+              base.occurredAt(),
+              base.source(),
+              base.actor(),
+              subject,
+              base.clientIp(),
+              base.userAgent(),
+              base.requestId(),
+              base.severity(),
+              Map.of("reason", "x".repeat(5000))));
+    }
+    try (Connection owner = connect()) {
+      // About 10 MB that no reader below takes: each export stays open, holding its slot.
+      TrailFixture.appendChain(
+          owner, 998, bulk, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+    }
+    String request =
+        "GET /audit/events/export?subject="
+            + subject
+            + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+            + security()
+            + "\r\n\r\n";
+    List<java.net.Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2; i++) { // the default cap
+        java.net.Socket reader = new java.net.Socket();
+        reader.setReceiveBufferSize(4096);
+        reader.connect(
+            new java.net.InetSocketAddress("localhost", io.restassured.RestAssured.port));
+        stalled.add(reader);
+        reader.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        reader.getOutputStream().flush();
+        assertThat(statusLine(reader)).contains(" 200 ");
+      }
+      given()
+          .auth()
+          .oauth2(security())
+          .get("/audit/events/export?subject=" + subject)
+          .then()
+          .statusCode(503)
+          .contentType("application/problem+json")
+          .header("Retry-After", org.hamcrest.Matchers.notNullValue())
+          .body("type", org.hamcrest.Matchers.endsWith("/service-unavailable"));
+      query("subject=" + subject + "&limit=1")
+          .then()
+          .statusCode(200)
+          .body("items.size()", equalTo(1));
+    } finally {
+      for (java.net.Socket reader : stalled) {
+        reader.close();
+      }
+    }
+    // The readers went away: their slots are free again.
+    await()
+        .atMost(ARRIVAL)
+        .until(
+            () ->
+                given()
+                        .auth()
+                        .oauth2(security())
+                        .get("/audit/events/export?subject=none-" + UUID.randomUUID())
+                        .statusCode()
+                    == 200);
+  }
+
+  private static String statusLine(java.net.Socket socket) throws Exception {
+    socket.setSoTimeout(60_000);
+    StringBuilder line = new StringBuilder();
+    java.io.InputStream in = socket.getInputStream();
+    for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+      line.append((char) b);
+    }
+    return line.toString();
+  }
+
+  @Test
+  void queried_recordsEveryFilterTheCursorAndTheLimit() throws Exception {
+    String marker = "marker-" + UUID.randomUUID();
+    String cursor = query("limit=1").then().statusCode(200).extract().path("nextCursor").toString();
+    query(
+            "type=auth.&actor=a-"
+                + marker
+                + "&subject=s-"
+                + marker
+                + "&ip=192.0.2.1&severity=notice&from=2026-01-01T00:00:00Z"
+                + "&to=2100-01-01T00:00:00Z&q="
+                + marker
+                + "&limit=7&cursor="
+                + cursor)
+        .then()
+        .statusCode(200);
+    await()
+        .atMost(ARRIVAL)
+        .pollInterval(Duration.ofMillis(300))
+        .until(
+            () ->
+                query("type=audit.queried&actor=analyst-1&q=s-" + marker)
+                        .jsonPath()
+                        .getList("items")
+                        .size()
+                    >= 1);
+    Map<String, Object> details =
+        query("type=audit.queried&actor=analyst-1&q=s-" + marker)
+            .jsonPath()
+            .getMap("items.find { it.details.subject == 's-" + marker + "' }.details");
+    assertThat(details)
+        .containsEntry("query", "events")
+        .containsEntry("type", "auth.")
+        .containsEntry("actor", "a-" + marker)
+        .containsEntry("subject", "s-" + marker)
+        .containsEntry("ip", "192.0.2.1")
+        .containsEntry("severity", "NOTICE")
+        .containsEntry("from", "2026-01-01T00:00:00Z")
+        .containsEntry("to", "2100-01-01T00:00:00Z")
+        .containsEntry("q", marker)
+        .containsEntry("limit", "7")
+        .containsEntry("cursor", cursor);
+  }
+
   private List<Map<String, Object>> alertsFor(String group) {
     return given()
         .auth()
@@ -449,6 +674,59 @@ class AuditTrailQuarkusTest {
         .get("/audit/alerts")
         .then()
         .statusCode(403);
+  }
+
+  @Test
+  void acknowledge_alertAboutTheCaller_refused403_someoneElseMay() throws Exception {
+    String promoted = "promoted-" + UUID.randomUUID();
+    String granter = "granter-" + UUID.randomUUID();
+    produce(event("auth.role_granted", promoted, granter));
+    await().atMost(ARRIVAL).until(() -> !alertsFor(promoted).isEmpty());
+    String id = (String) alertsFor(promoted).get(0).get("id");
+
+    // The account the alert is about (its group and subject), and whoever granted the role.
+    for (String caller : List.of(promoted, granter)) {
+      given()
+          .auth()
+          .oauth2(TestTokens.valid(caller, "audit-service", "security"))
+          .post("/audit/alerts/" + id + "/ack")
+          .then()
+          .statusCode(403)
+          .contentType("application/problem+json")
+          .body("type", org.hamcrest.Matchers.endsWith("/forbidden"));
+    }
+    assertThat(alertsFor(promoted).get(0).get("acknowledgedAt")).isNull();
+    given().auth().oauth2(security()).post("/audit/alerts/" + id + "/ack").then().statusCode(204);
+    assertThat(alertsFor(promoted).get(0).get("acknowledgedBy")).isEqualTo("analyst-1");
+  }
+
+  @Test
+  void acknowledge_auditRecordCannotBeWritten_alertStaysOpen() throws Exception {
+    String reused = "ack-tx-" + UUID.randomUUID();
+    produce(event("auth.refresh_reuse_detected", reused));
+    await().atMost(ARRIVAL).until(() -> !alertsFor(reused).isEmpty());
+    String id = (String) alertsFor(reused).get(0).get("id");
+    try (Connection connection = connect();
+        Statement owner = connection.createStatement()) {
+      // The acknowledgement's audit record cannot be written (as if its insert failed).
+      owner.execute("REVOKE INSERT ON outbox FROM " + RuntimeRoleTestResource.ROLE);
+      try {
+        given()
+            .auth()
+            .oauth2(security())
+            .post("/audit/alerts/" + id + "/ack")
+            .then()
+            .statusCode(org.hamcrest.Matchers.greaterThanOrEqualTo(500))
+            .contentType("application/problem+json");
+      } finally {
+        owner.execute("GRANT INSERT ON outbox TO " + RuntimeRoleTestResource.ROLE);
+      }
+    }
+    assertThat(alertsFor(reused).get(0).get("acknowledgedAt"))
+        .as("no acknowledgement without its audit record")
+        .isNull();
+    given().auth().oauth2(security()).post("/audit/alerts/" + id + "/ack").then().statusCode(204);
+    assertThat(alertsFor(reused).get(0).get("acknowledgedBy")).isEqualTo("analyst-1");
   }
 
   /** An event from a given address at a given time (alert windows follow event time). */
