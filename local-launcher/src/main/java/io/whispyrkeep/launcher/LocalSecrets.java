@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -17,9 +18,9 @@ import java.util.Properties;
 /**
  * The local run's secrets, generated once into the git-ignored {@code .local/} folder with
  * owner-only permissions and reused afterwards: the JWT signing key, the audit checkpoint signing
- * key, the transit master key (the local stand-in for Vault's transit key), the service-to-service
- * client secrets, and the first admin's credentials. Production takes the same values from
- * Kubernetes Secrets.
+ * key, one Ed25519 event signing key per service, the transit master key (the local stand-in for
+ * Vault's transit key), the service-to-service client secrets, and the first admin's credentials.
+ * Production takes the same values from Kubernetes Secrets.
  */
 public final class LocalSecrets {
 
@@ -68,7 +69,49 @@ public final class LocalSecrets {
           adminFile,
           "WK_ADMIN_EMAIL=admin@whispyrkeep.local\nWK_ADMIN_PASSWORD=" + adminPassword() + "\n");
     }
+    ensureEventSigningKeys(secrets);
     return new LocalSecrets(secrets, readEnv(adminFile), readEnv(clientsFile));
+  }
+
+  /** Services that publish security events, each with its own Ed25519 signing key. */
+  static final List<String> EVENT_PUBLISHERS =
+      List.of("auth-service", "keyvault-service", "turn-service", "audit-service");
+
+  /**
+   * One Ed25519 key pair per publishing service ({@code event-keys/<service>.pem}, PKCS#8, and
+   * {@code <service>.pub.pem}): each service signs its events with its own key, and audit-service
+   * trusts each public key for that service's events only.
+   */
+  private static void ensureEventSigningKeys(Path secrets)
+      throws IOException, GeneralSecurityException {
+    Path folder = secrets.resolve("event-keys");
+    Files.createDirectories(folder);
+    for (String service : EVENT_PUBLISHERS) {
+      Path privateKey = folder.resolve(service + ".pem");
+      Path publicKey = folder.resolve(service + ".pub.pem");
+      if (!Files.exists(privateKey) || !Files.exists(publicKey)) {
+        KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        writeSecret(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+        Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+      }
+    }
+  }
+
+  /** A service's own event signing key; for audit-service also every publisher's public key. */
+  private Map<String, String> eventSigningEnvironment(String service) {
+    Map<String, String> env = new LinkedHashMap<>();
+    Path folder = secrets.resolve("event-keys");
+    if (EVENT_PUBLISHERS.contains(service)) {
+      env.put("WK_EVENT_SIGNING_KEY_FILE", folder.resolve(service + ".pem").toString());
+    }
+    if (service.equals("audit-service")) {
+      for (String publisher : EVENT_PUBLISHERS) {
+        env.put(
+            "WK_EVENT_KEYS_" + publisher.toUpperCase().replace('-', '_'),
+            folder.resolve(publisher + ".pub.pem").toString());
+      }
+    }
+    return env;
   }
 
   /** Environment for one service: where its key files are and the secrets it may know. */
@@ -87,6 +130,7 @@ public final class LocalSecrets {
     if (service.equals("keyvault-service")) {
       env.put("WK_TRANSIT_MASTER_KEY_FILE", secrets.resolve("transit-master.key").toString());
     }
+    env.putAll(eventSigningEnvironment(service));
     String own = clientVariable(service);
     if (clients.containsKey(own)) {
       env.put("WK_CLIENT_SECRET", clients.get(own));
@@ -98,10 +142,17 @@ public final class LocalSecrets {
   private static String rsaPrivateKeyPem() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(3072);
-    return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    return pem("PRIVATE KEY", generator.generateKeyPair().getPrivate().getEncoded());
+  }
+
+  private static String pem(String label, byte[] der) {
+    return "-----BEGIN "
+        + label
+        + "-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END "
+        + label
+        + "-----\n";
   }
 
   static String sha256Hex(String secret) {

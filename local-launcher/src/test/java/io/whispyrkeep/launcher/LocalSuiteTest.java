@@ -136,7 +136,11 @@ class LocalSuiteTest {
             localDir.resolve("secrets/jwt-signing-key.pem"),
             localDir.resolve("secrets/audit-checkpoint-key.pem"),
             localDir.resolve("secrets/transit-master.key"),
-            localDir.resolve("secrets/service-clients.env"))) {
+            localDir.resolve("secrets/service-clients.env"),
+            localDir.resolve("secrets/event-keys/auth-service.pem"),
+            localDir.resolve("secrets/event-keys/keyvault-service.pem"),
+            localDir.resolve("secrets/event-keys/turn-service.pem"),
+            localDir.resolve("secrets/event-keys/audit-service.pem"))) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
           .as(secret.toString())
           .isEqualTo("rw-------");

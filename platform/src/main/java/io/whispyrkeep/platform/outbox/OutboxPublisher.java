@@ -21,9 +21,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Sends outbox rows to Kafka with an idempotent producer and {@code acks=all}, and reports each
  * row's outcome. The producer takes every {@code kafka.*} property of the service (TLS, SASL in
- * production), then the outbox's own settings, which must not be overridden. {@code send} can block
- * while metadata is missing (Kafka down), so it runs on one dedicated thread, never on the event
- * loop.
+ * production), then the outbox's own settings, which must not be overridden. Every record is signed
+ * by {@link EventSigner} (signature and key id in headers). {@code send} can block while metadata
+ * is missing (Kafka down), and signing is CPU work, so both run on one dedicated thread, never on
+ * the event loop.
  */
 @ApplicationScoped
 public class OutboxPublisher {
@@ -32,6 +33,7 @@ public class OutboxPublisher {
   public record Outcome(UUID id, boolean sent, String error) {}
 
   private final KafkaProducer<String, String> producer;
+  private final EventSigner signer;
   private final ExecutorService sender =
       Executors.newSingleThreadExecutor(
           runnable -> {
@@ -41,7 +43,10 @@ public class OutboxPublisher {
           });
 
   OutboxPublisher(
-      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig, OutboxConfig config) {
+      @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig,
+      OutboxConfig config,
+      EventSigner signer) {
+    this.signer = signer;
     Map<String, Object> properties = new HashMap<>(kafkaConfig);
     properties.put(ProducerConfig.ACKS_CONFIG, "all");
     properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -72,7 +77,8 @@ public class OutboxPublisher {
       CompletableFuture<Outcome> outcome = new CompletableFuture<>();
       try {
         producer.send(
-            new ProducerRecord<>(row.topic(), row.messageKey(), row.payload()),
+            new ProducerRecord<>(
+                row.topic(), null, row.messageKey(), row.payload(), signer.headers(row.payload())),
             (metadata, error) ->
                 outcome.complete(
                     new Outcome(row.id(), error == null, error == null ? null : describe(error))));

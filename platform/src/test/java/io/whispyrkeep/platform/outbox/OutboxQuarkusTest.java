@@ -11,9 +11,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.smallrye.mutiny.Uni;
+import io.whispyrkeep.platform.crypto.Ed25519KeyFiles;
+import io.whispyrkeep.platform.event.EventSignature;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.KafkaBrokerProcess;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
@@ -21,13 +24,17 @@ import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +106,29 @@ class OutboxQuarkusTest {
     assertThat(event.get("clientIp").asText()).isNotBlank();
     assertThat(event.get("details").get("password").asText()).isEqualTo("[REDACTED]");
     assertThat(record.value()).doesNotContain("should-never-appear");
+  }
+
+  @Test
+  void committedChange_recordSignedWithTheServiceKeyOverItsExactValue() throws Exception {
+    String name = "signed-" + UUID.randomUUID();
+    createWidget(name, 200);
+
+    ConsumerRecord<String, String> record = eventsFor(Set.of(name), 1).get(0);
+
+    Header keyId = record.headers().lastHeader(EventSignature.KEY_ID_HEADER);
+    Header signature = record.headers().lastHeader(EventSignature.SIGNATURE_HEADER);
+    assertThat(keyId).as("key id header").isNotNull();
+    assertThat(signature).as("signature header").isNotNull();
+    assertThat(new String(keyId.value(), StandardCharsets.US_ASCII))
+        .isEqualTo(TestEventKeys.keyId(TestEventKeys.SERVICE_UNDER_TEST));
+    PublicKey publicKey =
+        Ed25519KeyFiles.loadPublic(TestEventKeys.publicKeyFile(TestEventKeys.SERVICE_UNDER_TEST));
+    assertThat(
+            EventSignature.isValid(
+                publicKey,
+                record.value().getBytes(StandardCharsets.UTF_8),
+                Base64.getDecoder().decode(signature.value())))
+        .isTrue();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.whispyrkeep.testsupport.process;
 
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import java.io.IOException;
@@ -55,6 +56,8 @@ public final class PackagedService implements AutoCloseable {
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
     builder.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+    // Its own event signing key and every service's public key, as the local launcher wires them.
+    builder.environment().putAll(TestEventKeys.packagedEnvironment(service));
     builder.environment().putAll(env);
     PackagedService started = new PackagedService(builder.start(), port, log);
     started.awaitReady();
