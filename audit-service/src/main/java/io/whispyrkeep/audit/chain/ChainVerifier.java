@@ -88,16 +88,18 @@ public class ChainVerifier {
    * are one consistent snapshot while ingestion, checkpoints and retention go on.
    */
   public Uni<Report> verify(Range range) {
+    // Read before the snapshot: every head this process signed is then within the snapshot.
+    Map<Integer, Long> signedHere = checkpoints.highestSigned();
     return pool.withConnection(
         sql ->
             sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
-                .chain(() -> verify(sql, range))
+                .chain(() -> verify(sql, range, signedHere))
                 .onTermination()
                 .call(() -> sql.query("ROLLBACK").execute()));
   }
 
-  private Uni<Report> verify(SqlConnection sql, Range range) {
+  private Uni<Report> verify(SqlConnection sql, Range range, Map<Integer, Long> signedHere) {
     return sql.query(
             "SELECT h.chain, h.seq, h.hash, a.seq AS anchor_seq, a.hash AS anchor_hash"
                 + " FROM audit_chain_head h LEFT JOIN LATERAL (SELECT seq, hash FROM"
@@ -128,8 +130,14 @@ public class ChainVerifier {
                                       signed ->
                                           signed.broken() != null
                                               ? Uni.createFrom().item(signed)
-                                              : checkFreshness(sql, range)
-                                                  .map(stale -> new Walk(signed.rows(), stale)))
+                                              : checkSignedHere(heads, signedHere) != null
+                                                  ? Uni.createFrom()
+                                                      .item(
+                                                          new Walk(
+                                                              signed.rows(),
+                                                              checkSignedHere(heads, signedHere)))
+                                                  : checkFreshness(sql, range)
+                                                      .map(stale -> new Walk(signed.rows(), stale)))
                                   .map(
                                       signed ->
                                           report(
@@ -434,6 +442,29 @@ public class ChainVerifier {
                             : null;
                       });
             });
+  }
+
+  /**
+   * A chain whose head is below a sequence number this process signed was cut after that
+   * checkpoint, even if the checkpoint itself was removed from the database since.
+   */
+  private static BrokenLink checkSignedHere(Map<Integer, Head> heads, Map<Integer, Long> signed) {
+    for (Map.Entry<Integer, Long> entry : signed.entrySet()) {
+      Head head = heads.get(entry.getKey());
+      long seq = head == null ? 0 : head.seq();
+      if (seq < entry.getValue()) {
+        return new BrokenLink(
+            entry.getKey(),
+            seq + 1,
+            null,
+            "chain ends at "
+                + seq
+                + ", before sequence number "
+                + entry.getValue()
+                + " that this service signed: the trail was cut and its checkpoints removed");
+      }
+    }
+    return null;
   }
 
   private static byte[] bytes(Row row, String column) {

@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -94,6 +95,7 @@ public class Checkpoints {
   private final Optional<RsaKeyFiles.RsaKey> signingKey;
   private final Map<String, RSAPublicKey> trustedKeys;
   private final Optional<Duration> maxAge;
+  private final Map<Integer, Long> highestSigned = new ConcurrentHashMap<>();
 
   Checkpoints(Pool pool, Clock clock, ObjectMapper mapper, AuditConfig config) {
     this.pool = pool;
@@ -183,27 +185,45 @@ public class Checkpoints {
     }
     RsaKeyFiles.RsaKey key = signingKey.get();
     return pool.withTransaction(
-        sql ->
-            sql.query("SELECT 1 FROM pg_advisory_xact_lock(hashtext('audit_checkpoint'))")
-                .execute()
-                .chain(
-                    () ->
-                        sql.query(
-                                "SELECT signature, signed_at FROM audit_checkpoint"
-                                    + " ORDER BY id DESC LIMIT 1")
-                            .execute())
-                .chain(
-                    tail ->
-                        sql.query(
-                                "SELECT h.chain, h.seq, h.hash, c.seq AS signed_seq,"
-                                    + " c.hash AS signed_hash FROM audit_chain_head h"
-                                    + " LEFT JOIN LATERAL (SELECT seq, hash FROM audit_checkpoint"
-                                    + " WHERE chain = h.chain ORDER BY seq DESC, id DESC LIMIT 1)"
-                                    + " c ON true WHERE h.seq > 0 ORDER BY h.chain")
-                            .execute()
-                            .emitOn(Infrastructure.getDefaultWorkerPool()) // RSA signing below
-                            .map(heads -> sign(key, tail, heads)))
-                .chain(signed -> store(sql, key, signed)));
+            sql ->
+                sql.query("SELECT 1 FROM pg_advisory_xact_lock(hashtext('audit_checkpoint'))")
+                    .execute()
+                    .chain(
+                        () ->
+                            sql.query(
+                                    "SELECT signature, signed_at FROM audit_checkpoint"
+                                        + " ORDER BY id DESC LIMIT 1")
+                                .execute())
+                    .chain(
+                        tail ->
+                            sql.query(
+                                    "SELECT h.chain, h.seq, h.hash, c.seq AS signed_seq,"
+                                        + " c.hash AS signed_hash FROM audit_chain_head h"
+                                        + " LEFT JOIN LATERAL (SELECT seq, hash FROM audit_checkpoint"
+                                        + " WHERE chain = h.chain ORDER BY seq DESC, id DESC LIMIT 1)"
+                                        + " c ON true WHERE h.seq > 0 ORDER BY h.chain")
+                                .execute()
+                                .emitOn(Infrastructure.getDefaultWorkerPool()) // RSA signing below
+                                .map(heads -> sign(key, tail, heads)))
+                    .call(signed -> store(sql, key, signed)))
+        // Remembered once committed, so a verify that reads it first sees heads at least as far.
+        .invoke(signed -> signed.forEach(c -> highestSigned.merge(c.chain(), c.seq(), Math::max)))
+        .map(List::size);
+  }
+
+  /**
+   * The highest sequence number this process has signed, per chain. A head found below it means the
+   * trail was cut after a checkpoint, even when the checkpoints that covered the cut were removed
+   * from the database too (they are also published). Kept in memory: a restarted or other replica
+   * relies on the published copies and on staleness instead.
+   */
+  public Map<Integer, Long> highestSigned() {
+    return Map.copyOf(highestSigned);
+  }
+
+  /** Forgets what this process signed, as a restart would. */
+  void forgetHighestSigned() {
+    highestSigned.clear();
   }
 
   private List<Signed> sign(
@@ -223,10 +243,14 @@ public class Checkpoints {
     }
     List<Head> due = new ArrayList<>();
     for (Head head : heads) {
-      if (head.signedSeq() != null && head.seq() < head.signedSeq()) {
+      long known =
+          Math.max(
+              head.signedSeq() == null ? 0 : head.signedSeq(),
+              highestSigned.getOrDefault(head.chain(), 0L));
+      if (head.seq() < known) {
         LOG.errorf(
-            "chain %d: head %d is behind its signed checkpoint %d; not signed (verify reports it)",
-            head.chain(), head.seq(), head.signedSeq());
+            "chain %d: head %d is behind signed sequence number %d; not signed (verify reports it)",
+            head.chain(), head.seq(), known);
       } else if (head.moved()) {
         due.add(head);
       }

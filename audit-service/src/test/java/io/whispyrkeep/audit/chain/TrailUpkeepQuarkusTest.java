@@ -543,9 +543,14 @@ class TrailUpkeepQuarkusTest {
               + keptSeq);
       assertThat(brokenReason("")).contains("chain head is behind signed checkpoint");
 
-      // ... and the checkpoints that covered the cut are removed too: caught once they would have
-      // been replaced (the checkpoint left is older than the maximum age).
+      // ... and the checkpoints that covered the cut are removed too: the service that signed
+      // them still knows how far it signed, and says so at once.
       sql.executeUpdate("DELETE FROM audit_checkpoint WHERE id > " + kept);
+      assertThat(brokenReason(""))
+          .contains("that this service signed: the trail was cut and its checkpoints removed");
+      // A restarted (or another) instance does not know: caught once the checkpoint left is older
+      // than the maximum age, the time by which the removed ones would have replaced it.
+      checkpoints.forgetHighestSigned();
       clock.advance(Duration.ofMinutes(5));
       assertThat(brokenReason("")).startsWith("missing or stale checkpoint");
 
