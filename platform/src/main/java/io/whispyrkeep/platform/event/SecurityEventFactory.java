@@ -5,6 +5,7 @@ import io.quarkus.arc.InjectableContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import io.whispyrkeep.platform.http.RequestMetadata;
+import io.whispyrkeep.platform.logging.ControlCharacters;
 import io.whispyrkeep.platform.logging.Redactor;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -17,9 +18,12 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
  * Builds security events stamped with this service's name, the injected clock and the current
- * request's id, client IP and user agent. It is where the contract's promise is kept that {@code
- * details} never carries a secret: values under secret-sounding keys are dropped to a mask, every
- * other value is redacted and cut to the schema's limits.
+ * request's id, client IP and user agent. It is where the contract's promises are kept whatever a
+ * caller hands it (callers pass request input: a client id, a login name, a header): {@code
+ * details} never carries a secret (values under secret-sounding keys are dropped to a mask), and
+ * every string is redacted, has its control characters escaped as {@code \\uXXXX} (the schema
+ * refuses them, PostgreSQL refuses NUL) and is cut to the schema's limits, so every event it builds
+ * can be stored.
  */
 @ApplicationScoped
 public class SecurityEventFactory {
@@ -32,6 +36,12 @@ public class SecurityEventFactory {
 
   /** Longest actor or subject kept (the schema's {@code maxLength}); callers may pass input. */
   public static final int MAX_ID_LENGTH = 200;
+
+  /** Longest user agent kept (the schema's {@code maxLength}). */
+  public static final int MAX_USER_AGENT_LENGTH = 512;
+
+  /** Longest client address kept (the schema's {@code maxLength}: an IPv6 address in full). */
+  public static final int MAX_CLIENT_IP_LENGTH = 45;
 
   private static final Pattern DETAIL_KEY = Pattern.compile("[a-z][a-zA-Z0-9_.]{0,63}");
 
@@ -67,10 +77,10 @@ public class SecurityEventFactory {
         type,
         clock.instant().truncatedTo(ChronoUnit.MICROS),
         source,
-        cut(actor, MAX_ID_LENGTH),
-        cut(subject, MAX_ID_LENGTH),
-        request.clientIp(),
-        request.userAgent(),
+        text(actor, MAX_ID_LENGTH),
+        text(subject, MAX_ID_LENGTH),
+        text(request.clientIp(), MAX_CLIENT_IP_LENGTH),
+        text(request.userAgent(), MAX_USER_AGENT_LENGTH),
         request.requestId(),
         severity,
         safeDetails(details));
@@ -98,8 +108,18 @@ public class SecurityEventFactory {
     return RequestMetadata.from(currentRequest.getCurrent());
   }
 
+  /** A caller's string made storable: redacted, control characters escaped, cut to {@code max}. */
+  static String text(String value, int max) {
+    return cut(ControlCharacters.escape(Redactor.redact(value)), max);
+  }
+
+  /** At most {@code max} characters, never ending in half a surrogate pair. */
   static String cut(String value, int max) {
-    return value == null || value.length() <= max ? value : value.substring(0, max);
+    if (value == null || value.length() <= max) {
+      return value;
+    }
+    int end = Character.isHighSurrogate(value.charAt(max - 1)) ? max - 1 : max;
+    return value.substring(0, end);
   }
 
   static Map<String, String> safeDetails(Map<String, String> details) {
@@ -115,10 +135,8 @@ public class SecurityEventFactory {
       if (key == null || !DETAIL_KEY.matcher(key).matches() || entry.getValue() == null) {
         continue;
       }
-      String value = Redactor.isSecretKey(key) ? Redactor.MASK : Redactor.redact(entry.getValue());
-      if (value.length() > MAX_DETAIL_LENGTH) {
-        value = value.substring(0, MAX_DETAIL_LENGTH);
-      }
+      String value =
+          Redactor.isSecretKey(key) ? Redactor.MASK : text(entry.getValue(), MAX_DETAIL_LENGTH);
       safe.put(key, value);
     }
     return safe;

@@ -86,7 +86,11 @@ public class ProblemExceptionMappers {
     if (exception instanceof NotFoundException) {
       detail = "Nothing is served at this path.";
     } else if (exception instanceof NotAllowedException) {
-      detail = "Method " + context.request().method() + " is not allowed on this path.";
+      // The method is the caller's own text (any token up to the request line's limit).
+      detail =
+          "Method "
+              + ProblemWriter.quote(context.request().method().name())
+              + " is not allowed on this path.";
     } else if (exception instanceof NotSupportedException) {
       detail = "This content type is not supported here.";
     }

@@ -12,6 +12,7 @@ public enum ProblemType {
   VALIDATION_FAILED("validation-failed", "Request validation failed", 400),
   UNAUTHORIZED("unauthorized", "Authentication required", 401),
   FORBIDDEN("forbidden", "Not allowed", 403),
+  ORIGIN_NOT_ALLOWED("origin-not-allowed", "Cross-origin request refused", 403),
   NOT_FOUND("not-found", "Resource not found", 404),
   METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
   NOT_ACCEPTABLE("not-acceptable", "Not acceptable", 406),
@@ -50,7 +51,10 @@ public enum ProblemType {
   /** The generic type for an HTTP status, for errors raised by the framework. */
   public static ProblemType forStatus(int status) {
     for (ProblemType type : values()) {
-      if (type.status == status && type != MALFORMED_JSON && type != VALIDATION_FAILED) {
+      if (type.status == status
+          && type != MALFORMED_JSON
+          && type != VALIDATION_FAILED
+          && type != ORIGIN_NOT_ALLOWED) {
         return type;
       }
     }

@@ -1,10 +1,87 @@
 package io.whispyrkeep.platform.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RedactorTest {
+
+  /**
+   * A generous budget: linear redaction of 10,000 characters takes milliseconds even on a loaded
+   * build machine; the backtracking patterns this replaces took minutes.
+   */
+  private static final Duration BUDGET = Duration.ofSeconds(2);
+
+  private static final int SIZE = 10_000;
+
+  /** For each pattern, inputs of 10,000 characters built to make a backtracking engine explode. */
+  static Map<String, String> adversarialInputs() {
+    return Map.ofEntries(
+        // key=value: a long run of words containing the key, with no separator after it
+        Map.entry("method echo", "Method " + fill("pass-") + " is not allowed"),
+        Map.entry("key words without separator", fill("pass-")),
+        Map.entry("key then spaces, no separator", "password" + fill(" ")),
+        Map.entry("separators after keys", fill("token:")),
+        Map.entry("key then separator then spaces", "secret=" + fill(" ")),
+        // JSON: an unterminated key, an unterminated value full of escapes, a huge value
+        Map.entry("unterminated JSON key", "\"" + fill("token.")),
+        Map.entry("unterminated JSON value", "{\"password\":\"" + fill("\\a")),
+        Map.entry("huge JSON value", "{\"password\":\"" + fill("x") + "\"}"),
+        Map.entry("many JSON keys", fill("{\"password\" : ")),
+        // Bearer/Basic: the scheme followed by spaces, or repeated
+        Map.entry("bearer then spaces", "Bearer" + fill(" ")),
+        Map.entry("repeated schemes", fill("Basic Bearer ")),
+        // JWT: many starts with no dot, and dots too early
+        Map.entry("JWT starts without dots", fill("eyJ")),
+        Map.entry("JWT parts too short", fill("eyJaaaaa.")),
+        Map.entry("JWT one dot", "eyJ" + fill("a") + "." + fill("b")),
+        // provider keys and refresh tokens: many prefixes, each too short or run on
+        Map.entry("sk prefixes", fill("sk-")),
+        Map.entry("sk too short", fill("sk-abc ")),
+        Map.entry("AIza prefixes", fill("AIza")),
+        Map.entry("wkrt prefixes", fill("wkrt_")));
+  }
+
+  /** {@code unit} repeated to at least 10,000 characters. */
+  private static String fill(String unit) {
+    return unit.repeat((SIZE + unit.length() - 1) / unit.length());
+  }
+
+  static java.util.stream.Stream<String> adversarialNames() {
+    return adversarialInputs().keySet().stream().sorted();
+  }
+
+  @ParameterizedTest
+  @MethodSource("adversarialNames")
+  void redact_adversarialInputOf10000Chars_finishesWithinBudget(String name) {
+    String input = adversarialInputs().get(name);
+    assertThat(input.length()).isGreaterThanOrEqualTo(SIZE);
+    String redacted = assertTimeoutPreemptively(BUDGET, () -> Redactor.redact(input), name);
+    assertThat(redacted).isNotNull();
+  }
+
+  @Test
+  void redact_adversarialInputsRunTogether_finishWithinBudget() {
+    String all = String.join(" ", adversarialInputs().values());
+    assertTimeoutPreemptively(BUDGET.multipliedBy(3), () -> Redactor.redact(all));
+  }
+
+  @Test
+  void redact_longSecretValues_stillMasked() {
+    String longSecret = "s".repeat(SIZE);
+    assertThat(Redactor.redact("{\"password\":\"" + longSecret + "\"}"))
+        .isEqualTo("{\"password\":\"[REDACTED]\"}");
+    assertThat(Redactor.redact("x client_secret=" + longSecret + " y"))
+        .isEqualTo("x client_secret=[REDACTED] y");
+    assertThat(Redactor.redact("Bearer " + longSecret)).isEqualTo("Bearer [REDACTED]");
+    assertThat(Redactor.redact("eyJ" + longSecret + ".eyJ" + longSecret + ".sig"))
+        .isEqualTo("[REDACTED]");
+  }
 
   @Test
   void redact_passwordInJson_masked() {
