@@ -16,6 +16,7 @@ import io.restassured.response.Response;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
 import io.whispyrkeep.auth.support.OutboxRows;
+import io.whispyrkeep.platform.event.SecurityEventSchema;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.util.Base64;
@@ -200,5 +201,27 @@ class AdminAndClientQuarkusTest {
         .then()
         .statusCode(400)
         .body("type", equalTo("https://whispyrkeep.io/problems/unsupported-grant-type"));
+  }
+
+  @Test
+  void clientCredentials_clientIdWithNulByte_failureEventStorable() throws Exception {
+    // A NUL in the subject made PostgreSQL refuse the event, which stalled audit ingestion.
+    String marker = java.util.UUID.randomUUID().toString();
+    String clientId = "evil\u0000client\r\n" + marker;
+    String basic =
+        Base64.getEncoder()
+            .encodeToString((clientId + ":x").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    clientToken(basic, "client_credentials")
+        .then()
+        .statusCode(401)
+        .body("type", equalTo("https://whispyrkeep.io/problems/invalid-client"));
+
+    List<String> payloads = OutboxRows.payloads("auth.client_auth_failure", marker);
+    assertThat(payloads).hasSize(1);
+    JsonNode event = JSON.readTree(payloads.get(0));
+    assertThat(SecurityEventSchema.load().validate(event)).isEmpty();
+    assertThat(event.get("subject").asText())
+        .isEqualTo("evil\\u0000client\\u000D\\u000A" + marker)
+        .doesNotContain("\u0000", "\r", "\n");
   }
 }

@@ -30,10 +30,12 @@ public final class Redactor {
   /**
    * A secret-key name anywhere in a text. A plain alternation of literals (no repetition), so the
    * JDK engine matches it in linear time; it is the cheap test that tells whether the key-based
-   * rules need to run at all.
+   * rules need to run at all. Unicode case folding, like RE2/J's, so it never skips a text that
+   * those rules would match.
    */
   private static final java.util.regex.Pattern SECRET_KEY_PATTERN =
-      java.util.regex.Pattern.compile(SECRET_KEY, java.util.regex.Pattern.CASE_INSENSITIVE);
+      java.util.regex.Pattern.compile(
+          SECRET_KEY, java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
 
   /**
    * One secret shape: a pattern with the kept prefix as group 1, the secret as group 2 and, for
