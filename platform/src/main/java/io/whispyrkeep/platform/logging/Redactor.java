@@ -35,7 +35,8 @@ public final class Redactor {
    */
   private static final java.util.regex.Pattern SECRET_KEY_PATTERN =
       java.util.regex.Pattern.compile(
-          SECRET_KEY, java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
+          SECRET_KEY,
+          java.util.regex.Pattern.CASE_INSENSITIVE | java.util.regex.Pattern.UNICODE_CASE);
 
   /**
    * One secret shape: a pattern with the kept prefix as group 1, the secret as group 2 and, for
