@@ -3,6 +3,7 @@ package io.whispyrkeep.bench;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
 import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.testsupport.kafka.KafkaAcls;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.process.PackagedService;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -83,22 +83,23 @@ public final class AuditBench {
     String database = "audit_bench_" + run;
     String topic = "bench.security.events." + run;
     postgres.createDatabase(database);
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    String group = "audit-bench-" + run;
+    try (Admin admin = kafka.admin()) {
       admin.createTopics(List.of(new NewTopic(topic, 4, (short) 1))).all().get();
     }
+    KafkaAcls.allowConsumer(kafka, "audit-service", topic, group);
     System.out.printf("producing %,d events to %s (4 partitions)...%n", events, topic);
     produce(kafka, topic, events);
 
     Path logs = Files.createTempDirectory("wk-audit-bench-");
-    Map<String, String> env = PackagedService.environment(postgres, kafka, database);
+    Map<String, String> env =
+        PackagedService.environment(postgres, kafka, database, "audit-service");
     Map<String, String> properties =
         Map.of(
             "mp.messaging.incoming.security-events.topic",
             topic,
             "mp.messaging.incoming.security-events.group.id",
-            "audit-bench-" + run,
+            group,
             "whispyrkeep.jwt.jwks-url",
             TestJwtKeys.jwksFile().toUri().toString(),
             "whispyrkeep.jwt.issuer",
@@ -122,8 +123,7 @@ public final class AuditBench {
   }
 
   private static void produce(KafkaServer kafka, String topic, int events) throws Exception {
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties properties = kafka.adminProperties();
     properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     properties.put(ProducerConfig.BATCH_SIZE_CONFIG, "262144");
     try (KafkaProducer<String, String> producer =

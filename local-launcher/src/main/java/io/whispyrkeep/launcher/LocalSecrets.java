@@ -1,5 +1,6 @@
 package io.whispyrkeep.launcher;
 
+import io.whispyrkeep.testsupport.kafka.KafkaCredentials;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +20,8 @@ import java.util.Properties;
  * The local run's secrets, generated once into the git-ignored {@code .local/} folder with
  * owner-only permissions and reused afterwards: the JWT signing key, the audit checkpoint signing
  * key, one Ed25519 event signing key per service, the transit master key (the local stand-in for
- * Vault's transit key), the service-to-service client secrets, and the first admin's credentials.
- * Production takes the same values from Kubernetes Secrets.
+ * Vault's transit key), the service-to-service client secrets, the Kafka principals' passwords, and
+ * the first admin's credentials. Production takes the same values from Kubernetes Secrets.
  */
 public final class LocalSecrets {
 
@@ -32,11 +33,17 @@ public final class LocalSecrets {
   private final Path secrets;
   private final Map<String, String> admin;
   private final Map<String, String> clients;
+  private final KafkaCredentials kafka;
 
-  private LocalSecrets(Path secrets, Map<String, String> admin, Map<String, String> clients) {
+  private LocalSecrets(
+      Path secrets,
+      Map<String, String> admin,
+      Map<String, String> clients,
+      KafkaCredentials kafka) {
     this.secrets = secrets;
     this.admin = admin;
     this.clients = clients;
+    this.kafka = kafka;
   }
 
   /** Reads the secrets, generating whatever is missing. */
@@ -70,7 +77,41 @@ public final class LocalSecrets {
           "WK_ADMIN_EMAIL=admin@whispyrkeep.local\nWK_ADMIN_PASSWORD=" + adminPassword() + "\n");
     }
     ensureEventSigningKeys(secrets);
-    return new LocalSecrets(secrets, readEnv(adminFile), readEnv(clientsFile));
+    return new LocalSecrets(
+        secrets, readEnv(adminFile), readEnv(clientsFile), ensureKafkaCredentials(secrets));
+  }
+
+  /**
+   * The Kafka principals' SCRAM passwords ({@code kafka-users.env}): the broker's super user's and
+   * one per service. The broker is formatted with them on first start, so they belong with {@code
+   * .local/data/kafka}: a broker on kept data refuses newly generated ones.
+   */
+  private static KafkaCredentials ensureKafkaCredentials(Path secrets) throws IOException {
+    Path file = secrets.resolve("kafka-users.env");
+    if (!Files.exists(file)) {
+      StringBuilder env = new StringBuilder();
+      KafkaCredentials.generate()
+          .passwords()
+          .forEach(
+              (principal, password) ->
+                  env.append(kafkaVariable(principal)).append('=').append(password).append('\n'));
+      writeSecret(file, env.toString());
+    }
+    Map<String, String> env = readEnv(file);
+    Map<String, String> passwords = new LinkedHashMap<>();
+    for (String principal : KafkaCredentials.principals()) {
+      passwords.put(principal, env.get(kafkaVariable(principal)));
+    }
+    return new KafkaCredentials(passwords);
+  }
+
+  static String kafkaVariable(String principal) {
+    return "WK_KAFKA_" + principal.toUpperCase().replace('-', '_') + "_PASSWORD";
+  }
+
+  /** The broker's credentials: its super user and every service's principal. */
+  KafkaCredentials kafka() {
+    return kafka;
   }
 
   /** Services that publish security events, each with its own Ed25519 signing key. */
@@ -135,6 +176,8 @@ public final class LocalSecrets {
     if (clients.containsKey(own)) {
       env.put("WK_CLIENT_SECRET", clients.get(own));
     }
+    // Its own Kafka principal only (the platform names the principal after the service).
+    env.put("WK_KAFKA_PASSWORD", kafka.password(service));
     return env;
   }
 

@@ -1,5 +1,6 @@
 package io.whispyrkeep.launcher;
 
+import io.whispyrkeep.testsupport.kafka.KafkaAcls;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.kafka.KafkaStarter;
 import io.whispyrkeep.testsupport.kafka.KafkaTopics;
@@ -114,12 +115,15 @@ public final class LocalSuite {
     KafkaServer kafka =
         step(
             "Kafka on " + HOST + ":" + KAFKA_PORT,
-            () -> KafkaStarter.startChildJvm(KAFKA_PORT, local.resolve("data").resolve("kafka")));
+            () ->
+                KafkaStarter.startChildJvm(
+                    KAFKA_PORT, local.resolve("data").resolve("kafka"), secrets.kafka()));
     running.push(kafka);
     step(
-        "Kafka topics",
+        "Kafka topics and ACLs",
         () -> {
-          KafkaTopics.createSuiteTopics(kafka.bootstrapServers());
+          KafkaTopics.createSuiteTopics(kafka);
+          KafkaAcls.applySuiteAcls(kafka);
           return null;
         });
     for (Map.Entry<String, Integer> service : SERVICES.entrySet()) {
@@ -211,7 +215,9 @@ public final class LocalSuite {
     out.printf(
         "  PostgreSQL      %s:%d  user postgres, databases auth keyvault turn audit%n",
         HOST, POSTGRES_PORT);
-    out.printf("  Kafka           %s:%d%n", HOST, KAFKA_PORT);
+    out.printf(
+        "  Kafka           %s:%d  SASL SCRAM-SHA-512, users in .local/secrets/kafka-users.env%n",
+        HOST, KAFKA_PORT);
     out.println("  first admin     .local/admin.env (WK_ADMIN_EMAIL, WK_ADMIN_PASSWORD)");
     out.println("Press Ctrl-C to stop everything.");
     out.flush();

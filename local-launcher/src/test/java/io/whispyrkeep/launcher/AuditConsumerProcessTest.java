@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
 import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.testsupport.kafka.KafkaAcls;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.process.PackagedService;
@@ -26,7 +27,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -139,6 +139,7 @@ class AuditConsumerProcessTest {
       String group = "audit-" + run;
       postgres.createDatabase(database);
       createTopic(kafka, topic, partitions);
+      KafkaAcls.allowConsumer(kafka, "audit-service", topic, group);
       return new Trail(
           postgres,
           kafka,
@@ -146,7 +147,7 @@ class AuditConsumerProcessTest {
           topic,
           group,
           Files.createTempDirectory("wk-audit-" + name + "-"),
-          PackagedService.environment(postgres, kafka, database),
+          PackagedService.environment(postgres, kafka, database, "audit-service"),
           AuditConsumerProcessTest.channel(topic, group));
     }
   }
@@ -187,8 +188,7 @@ class AuditConsumerProcessTest {
   /** Events {@code from} .. {@code from + count - 1}, keyed by actor like the outbox relay. */
   private static void produce(KafkaServer kafka, String topic, int from, int count)
       throws Exception {
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    Properties properties = kafka.adminProperties();
     properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
@@ -275,7 +275,6 @@ class AuditConsumerProcessTest {
   }
 
   private static Admin admin(KafkaServer kafka) {
-    return Admin.create(
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    return kafka.admin();
   }
 }

@@ -51,7 +51,8 @@ class AuthReplicasTest {
     workDir = Files.createTempDirectory("wk-auth-replicas-");
     Path key = workDir.resolve("signing-key.pem");
     Files.writeString(key, TestJwtKeys.privateKeyPem(TestJwtKeys.generate()));
-    Map<String, String> env = new HashMap<>(PackagedService.environment(postgres, kafka, database));
+    Map<String, String> env =
+        new HashMap<>(PackagedService.environment(postgres, kafka, database, "auth-service"));
     env.put("WK_JWT_SIGNING_KEY_FILE", key.toString());
     for (int i = 0; i < 2; i++) {
       replicas.add(

@@ -1,5 +1,6 @@
 package io.whispyrkeep.testsupport;
 
+import io.whispyrkeep.testsupport.kafka.KafkaAcls;
 import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.kafka.KafkaStarter;
 import io.whispyrkeep.testsupport.kafka.KafkaTopics;
@@ -38,7 +39,8 @@ public final class SharedInfrastructure {
   public static synchronized KafkaServer kafka() {
     if (kafka == null) {
       kafka = KafkaStarter.startForTests(scratch().resolve("kafka"));
-      KafkaTopics.createSuiteTopics(kafka.bootstrapServers());
+      KafkaTopics.createSuiteTopics(kafka);
+      KafkaAcls.applySuiteAcls(kafka);
       registerShutdown(kafka);
     }
     return kafka;

@@ -6,6 +6,7 @@ import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
+import io.whispyrkeep.testsupport.SharedInfrastructure;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -62,7 +63,8 @@ public final class TrailFixture {
         PRODUCERS.computeIfAbsent(
             bootstrapServers,
             servers -> {
-              Properties properties = new Properties();
+              // As a publishing service: tests feed the trail with the rights auth-service has.
+              Properties properties = SharedInfrastructure.kafka().clientProperties("auth-service");
               properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
               return new KafkaProducer<>(
                   properties, new StringSerializer(), new StringSerializer());

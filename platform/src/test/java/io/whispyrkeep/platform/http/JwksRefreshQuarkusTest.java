@@ -3,6 +3,7 @@ package io.whispyrkeep.platform.http;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,7 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+// The platform's test application publishes with the rights of a service that uses the platform.
+@WithTestResource(
+    value = KafkaTestResource.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS,
+    initArgs = @ResourceArg(name = KafkaTestResource.PRINCIPAL, value = "auth-service"))
 @WithTestResource(
     value = JwksServerTestResource.class,
     scope = TestResourceScope.RESTRICTED_TO_CLASS)

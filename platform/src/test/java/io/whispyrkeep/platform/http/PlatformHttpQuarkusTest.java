@@ -11,6 +11,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +33,11 @@ import org.junit.jupiter.api.Test;
 /** The shared HTTP behaviour every service inherits from the platform, against a running app. */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+// The platform's test application publishes with the rights of a service that uses the platform.
+@WithTestResource(
+    value = KafkaTestResource.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS,
+    initArgs = @ResourceArg(name = KafkaTestResource.PRINCIPAL, value = "auth-service"))
 @WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class PlatformHttpQuarkusTest {
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,7 +42,11 @@ import org.junit.jupiter.api.Test;
 /** The transactional outbox against real PostgreSQL and a real Kafka broker. */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+// The platform's test application publishes with the rights of a service that uses the platform.
+@WithTestResource(
+    value = KafkaTestResource.class,
+    scope = TestResourceScope.RESTRICTED_TO_CLASS,
+    initArgs = @ResourceArg(name = KafkaTestResource.PRINCIPAL, value = "auth-service"))
 @WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class OutboxQuarkusTest {
 

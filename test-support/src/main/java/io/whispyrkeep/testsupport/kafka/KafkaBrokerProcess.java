@@ -2,11 +2,13 @@ package io.whispyrkeep.testsupport.kafka;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.jboss.logging.Logger;
 
 /**
@@ -25,6 +28,11 @@ import org.jboss.logging.Logger;
  * from the jars that the {@code kafka-broker} module copies from Maven Central, so the broker's
  * dependencies never meet the client that Quarkus brings. It can be stopped and started again on
  * the same port and data, which is how tests prove that nothing is lost while Kafka is down.
+ *
+ * <p>Secured as production is: clients authenticate with SASL SCRAM-SHA-512 (users created when the
+ * storage is formatted), the controller listener with SASL PLAIN as the broker's super user (SCRAM
+ * cannot serve it, and an unauthenticated controller would be {@code User:ANONYMOUS}), and the
+ * {@code StandardAuthorizer} denies whatever no ACL allows ({@link KafkaAcls}).
  */
 public final class KafkaBrokerProcess implements AutoCloseable {
 
@@ -33,29 +41,41 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(KafkaBrokerProcess.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final Duration SASL_REFUSED_TIMEOUT = Duration.ofSeconds(20);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String SCRAM_MARKER = "scram-users";
 
   private final int port;
   private final int controllerPort;
   private final Path dataDirectory;
   private final Path libDirectory;
+  private final KafkaCredentials credentials;
   private Process process;
 
-  private KafkaBrokerProcess(int port, int controllerPort, Path dataDirectory, Path libDirectory) {
+  private KafkaBrokerProcess(
+      int port,
+      int controllerPort,
+      Path dataDirectory,
+      Path libDirectory,
+      KafkaCredentials credentials) {
     this.port = port;
     this.controllerPort = controllerPort;
     this.dataDirectory = dataDirectory;
     this.libDirectory = libDirectory;
+    this.credentials = credentials;
   }
 
   /**
    * Prepares a broker; {@code port} 0 picks a free port. The data directory is formatted on first
-   * use only, so a broker on kept data comes back with its topics and offsets.
+   * use only, so a broker on kept data comes back with its topics, offsets, users and ACLs; the
+   * credentials must then be the ones it was formatted with.
    */
-  public static KafkaBrokerProcess create(int port, Path dataDirectory) {
+  public static KafkaBrokerProcess create(
+      int port, Path dataDirectory, KafkaCredentials credentials) {
     int brokerPort = port > 0 ? port : freePort();
     int controllerPort = port > 0 ? port + 1 : freePort();
-    return new KafkaBrokerProcess(brokerPort, controllerPort, dataDirectory, findLibDirectory());
+    return new KafkaBrokerProcess(
+        brokerPort, controllerPort, dataDirectory, findLibDirectory(), credentials);
   }
 
   public String bootstrapServers() {
@@ -80,6 +100,13 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       Path config = writeConfig();
       if (!Files.exists(dataDirectory.resolve("logs").resolve("meta.properties"))) {
         format(config);
+        writeSecret(dataDirectory.resolve(SCRAM_MARKER), "formatted with SCRAM users\n");
+      } else if (!Files.exists(dataDirectory.resolve(SCRAM_MARKER))) {
+        throw new IllegalStateException(
+            "Kafka data in "
+                + dataDirectory
+                + " was formatted without SASL users; delete it (./run-local.sh --reset) and start"
+                + " again");
       }
       ProcessBuilder builder =
           new ProcessBuilder(command("kafka.Kafka", config.toString()))
@@ -123,12 +150,36 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     properties.setProperty("node.id", "1");
     properties.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
     properties.setProperty(
-        "listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-    properties.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        "listeners", "CLIENT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+    properties.setProperty("advertised.listeners", "CLIENT://127.0.0.1:" + port);
     properties.setProperty("controller.listener.names", "CONTROLLER");
-    properties.setProperty("inter.broker.listener.name", "PLAINTEXT");
+    properties.setProperty("inter.broker.listener.name", "CLIENT");
     properties.setProperty(
-        "listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        "listener.security.protocol.map", "CLIENT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+    String admin = KafkaCredentials.ADMIN;
+    String adminPassword = credentials.password(admin);
+    properties.setProperty("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM);
+    properties.setProperty("sasl.mechanism.inter.broker.protocol", KafkaCredentials.MECHANISM);
+    properties.setProperty(
+        "listener.name.client.scram-sha-512.sasl.jaas.config",
+        KafkaCredentials.scramJaasConfig(admin, adminPassword));
+    properties.setProperty("sasl.mechanism.controller.protocol", "PLAIN");
+    properties.setProperty("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    properties.setProperty(
+        "listener.name.controller.plain.sasl.jaas.config",
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + admin
+            + "\" password=\""
+            + adminPassword
+            + "\" user_"
+            + admin
+            + "=\""
+            + adminPassword
+            + "\";");
+    properties.setProperty(
+        "authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    properties.setProperty("allow.everyone.if.no.acl.found", "false");
+    properties.setProperty("super.users", "User:" + admin);
     properties.setProperty("log.dirs", dataDirectory.resolve("logs").toString());
     properties.setProperty("num.partitions", "3");
     properties.setProperty("auto.create.topics.enable", "false");
@@ -141,22 +192,27 @@ public final class KafkaBrokerProcess implements AutoCloseable {
     properties.setProperty("min.insync.replicas", "1");
     properties.setProperty("group.initial.rebalance.delay.ms", "0");
     Path config = dataDirectory.resolve("server.properties");
-    try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-      properties.store(out, "generated by KafkaBrokerProcess");
-    }
+    StringWriter text = new StringWriter();
+    properties.store(text, "generated by KafkaBrokerProcess; holds the broker's password");
+    writeSecret(config, text.toString());
     return config;
   }
 
   private void format(Path config) throws IOException {
-    List<String> command =
-        command(
-            "kafka.tools.StorageTool",
-            "format",
-            "-t",
-            newClusterId(),
-            "-c",
-            config.toString(),
-            "--ignore-formatted");
+    List<String> arguments =
+        new ArrayList<>(
+            List.of("format", "-t", newClusterId(), "-c", config.toString(), "--ignore-formatted"));
+    for (String principal : KafkaCredentials.principals()) {
+      arguments.add("--add-scram");
+      arguments.add(
+          KafkaCredentials.MECHANISM
+              + "=[name="
+              + principal
+              + ",password="
+              + credentials.password(principal)
+              + "]");
+    }
+    List<String> command = command("kafka.tools.StorageTool", arguments.toArray(String[]::new));
     Process formatter =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
@@ -191,11 +247,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   }
 
   private void awaitReady() {
-    Properties properties = new Properties();
-    properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    Properties properties =
+        credentials.clientProperties(bootstrapServers(), KafkaCredentials.ADMIN);
     properties.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
     properties.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "2000");
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    long started = System.nanoTime();
+    long deadline = started + READY_TIMEOUT.toNanos();
     try (Admin admin = Admin.create(properties)) {
       while (true) {
         if (!process.isAlive()) {
@@ -207,6 +264,16 @@ public final class KafkaBrokerProcess implements AutoCloseable {
           admin.listTopics().names().get(2, TimeUnit.SECONDS);
           return;
         } catch (ExecutionException | TimeoutException e) {
+          // Refused for a while after start (not merely while the users load): wrong credentials.
+          if (e.getCause() instanceof SaslAuthenticationException
+              && System.nanoTime() - started > SASL_REFUSED_TIMEOUT.toNanos()) {
+            throw new IllegalStateException(
+                "the Kafka broker in "
+                    + dataDirectory
+                    + " refused its super user's password: its data was formatted with other"
+                    + " credentials (delete it, or ./run-local.sh --reset)",
+                e);
+          }
           if (System.nanoTime() > deadline) {
             throw new IllegalStateException("Kafka broker not ready after " + READY_TIMEOUT, e);
           }
@@ -227,6 +294,18 @@ public final class KafkaBrokerProcess implements AutoCloseable {
       id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     } while (id.startsWith("-"));
     return id;
+  }
+
+  /** Writes a file only the owner can read: it holds passwords. */
+  private static void writeSecret(Path file, String content) throws IOException {
+    Files.deleteIfExists(file);
+    try {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file);
+    }
+    Files.writeString(file, content, StandardCharsets.UTF_8);
   }
 
   private static int freePort() {

@@ -1,54 +1,29 @@
 package io.whispyrkeep.testsupport.kafka;
 
-import io.whispyrkeep.testsupport.DockerProbe;
 import java.nio.file.Path;
-import org.jboss.logging.Logger;
-import org.testcontainers.kafka.KafkaContainer;
 
 /**
- * Starts or finds a real Kafka broker, in this order: the one named by {@code
- * WK_TEST_KAFKA_BOOTSTRAP}; a Testcontainers broker when a Docker engine answers; otherwise an
- * Apache Kafka KRaft broker in a child JVM ({@link KafkaBrokerProcess}). Used by the test resources
- * and the local launcher alike.
+ * Starts an Apache Kafka KRaft broker in a child JVM ({@link KafkaBrokerProcess}) that requires
+ * SASL SCRAM-SHA-512 and enforces ACLs, as production does. Used by the test resources and the
+ * local launcher alike. There is no unauthenticated broker to fall back to: tests must run the
+ * services with the principals and ACLs they have in production, which only a broker this code
+ * formats can guarantee.
  */
 public final class KafkaStarter {
 
-  /** Environment variable naming an already running broker as {@code host:port[,...]}. */
-  public static final String ENV_BOOTSTRAP = "WK_TEST_KAFKA_BOOTSTRAP";
-
-  /** Image used when Docker is available: the broker version of the Kafka client in use. */
-  public static final String DEFAULT_IMAGE = "apache/kafka:4.1.1";
-
-  private static final Logger LOG = Logger.getLogger(KafkaStarter.class);
-
   private KafkaStarter() {}
 
-  /** Starts a broker for tests: free ports, a throw-away data directory. */
+  /** Starts a broker for tests: free ports, a throw-away data directory, fresh passwords. */
   public static KafkaServer startForTests(Path scratchDirectory) {
-    String fromEnv = System.getenv(ENV_BOOTSTRAP);
-    if (fromEnv != null && !fromEnv.isBlank()) {
-      LOG.infof("using Kafka from %s at %s", ENV_BOOTSTRAP, fromEnv);
-      return new KafkaServer("env", fromEnv, null, () -> {});
-    }
-    if (DockerProbe.isDockerAvailable()) {
-      return startContainer();
-    }
-    return startChildJvm(0, scratchDirectory);
+    return startChildJvm(0, scratchDirectory, KafkaCredentials.generate());
   }
 
   /** Starts the child-JVM broker on a fixed port (and the next one for its controller). */
-  public static KafkaServer startChildJvm(int port, Path dataDirectory) {
-    KafkaBrokerProcess broker = KafkaBrokerProcess.create(port, dataDirectory);
+  public static KafkaServer startChildJvm(
+      int port, Path dataDirectory, KafkaCredentials credentials) {
+    KafkaBrokerProcess broker = KafkaBrokerProcess.create(port, dataDirectory, credentials);
     broker.start();
-    return new KafkaServer("child-jvm", broker.bootstrapServers(), broker, broker::close);
-  }
-
-  @SuppressWarnings("resource")
-  private static KafkaServer startContainer() {
-    KafkaContainer container = new KafkaContainer(DEFAULT_IMAGE);
-    container.start();
-    LOG.infof("Kafka container started at %s", container.getBootstrapServers());
     return new KafkaServer(
-        "testcontainers", container.getBootstrapServers(), null, container::stop);
+        "child-jvm", broker.bootstrapServers(), credentials, broker, broker::close);
   }
 }

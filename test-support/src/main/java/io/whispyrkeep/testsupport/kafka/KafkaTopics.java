@@ -2,13 +2,11 @@ package io.whispyrkeep.testsupport.kafka;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -20,15 +18,19 @@ public final class KafkaTopics {
 
   /** Topic name and partition count. */
   public static final Map<String, Integer> SUITE_TOPICS =
-      Map.of("security.events", 3, "security.events.dlq", 1, "security.alerts", 1);
+      Map.of(
+          KafkaAcls.SECURITY_EVENTS,
+          3,
+          KafkaAcls.SECURITY_EVENTS_DLQ,
+          1,
+          KafkaAcls.SECURITY_ALERTS,
+          1);
 
   private KafkaTopics() {}
 
-  /** Creates every suite topic that does not exist yet. */
-  public static void createSuiteTopics(String bootstrapServers) {
-    Properties properties = new Properties();
-    properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    try (Admin admin = Admin.create(properties)) {
+  /** Creates every suite topic that does not exist yet, as the broker's super user. */
+  public static void createSuiteTopics(KafkaServer kafka) {
+    try (Admin admin = kafka.admin()) {
       Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
       List<NewTopic> missing =
           SUITE_TOPICS.entrySet().stream()

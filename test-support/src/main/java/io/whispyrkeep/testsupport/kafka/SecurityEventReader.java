@@ -1,5 +1,6 @@
 package io.whispyrkeep.testsupport.kafka;
 
+import io.whispyrkeep.testsupport.SharedInfrastructure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,9 +13,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a topic from the beginning in a throw-away consumer group and collects the records a test
- * is waiting for. Tests match their own records (by a unique subject, say), so classes sharing the
- * broker never see each other's.
+ * Reads a topic from the beginning in a throw-away consumer group, as the broker's super user, and
+ * collects the records a test is waiting for. Tests match their own records (by a unique subject,
+ * say), so classes sharing the broker never see each other's.
  */
 public final class SecurityEventReader {
 
@@ -30,8 +31,7 @@ public final class SecurityEventReader {
       Predicate<ConsumerRecord<String, String>> matching,
       int expected,
       Duration timeout) {
-    Properties properties = new Properties();
-    properties.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties properties = observer(bootstrapServers);
     properties.setProperty(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
     properties.setProperty(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     properties.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -60,5 +60,18 @@ public final class SecurityEventReader {
       }
     }
     return matched;
+  }
+
+  /**
+   * The test observes as the shared broker's super user: only audit-service may read the suite's
+   * topics, and a test reader must not need a hole in those ACLs.
+   */
+  private static Properties observer(String bootstrapServers) {
+    KafkaServer kafka = SharedInfrastructure.kafka();
+    if (!kafka.bootstrapServers().equals(bootstrapServers)) {
+      throw new IllegalArgumentException(
+          bootstrapServers + " is not the shared test broker " + kafka.bootstrapServers());
+    }
+    return kafka.adminProperties();
   }
 }

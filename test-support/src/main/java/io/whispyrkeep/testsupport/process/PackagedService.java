@@ -64,15 +64,19 @@ public final class PackagedService implements AutoCloseable {
     return started;
   }
 
-  /** The environment that points a service at a database of this PostgreSQL and at Kafka. */
+  /**
+   * The environment that points {@code service} at a database of this PostgreSQL and at Kafka as
+   * its own principal (the password only: the platform names the principal after the service).
+   */
   public static Map<String, String> environment(
-      PostgresServer postgres, KafkaServer kafka, String database) {
+      PostgresServer postgres, KafkaServer kafka, String database, String service) {
     return Map.of(
         "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database),
         "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database),
         "QUARKUS_DATASOURCE_USERNAME", postgres.username(),
         "QUARKUS_DATASOURCE_PASSWORD", postgres.password(),
-        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        "WK_KAFKA_PASSWORD", kafka.credentials().password(service));
   }
 
   public URI uri(String path) {
