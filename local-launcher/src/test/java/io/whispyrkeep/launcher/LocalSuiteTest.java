@@ -1,8 +1,11 @@
 package io.whispyrkeep.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
+import io.whispyrkeep.testsupport.kafka.KafkaAcls;
+import io.whispyrkeep.testsupport.kafka.KafkaCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,11 +18,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,12 +99,54 @@ class LocalSuiteTest {
         var result = connection.createStatement().executeQuery("SELECT count(*) FROM outbox")) {
       assertThat(result.next()).isTrue();
     }
-    Properties properties = new Properties();
-    properties.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:19092");
-    try (Admin admin = Admin.create(properties)) {
+    try (Admin admin = Admin.create(kafkaClient(KafkaCredentials.ADMIN))) {
       assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
           .contains("security.events", "security.events.dlq", "security.alerts");
     }
+  }
+
+  @Test
+  void kafka_refusesAnonymousClients_andEnforcesTheSuiteAcls() throws Exception {
+    Properties anonymous = new Properties();
+    anonymous.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:19092");
+    anonymous.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+    try (Admin admin = Admin.create(anonymous)) {
+      assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+    }
+    Properties turn = kafkaClient("turn-service");
+    turn.setProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    try (KafkaProducer<String, String> producer =
+        new KafkaProducer<>(turn, new StringSerializer(), new StringSerializer())) {
+      assertThatThrownBy(
+              () ->
+                  producer
+                      .send(new ProducerRecord<>("security.alerts", "k", "{}"))
+                      .get(30, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+    try (Admin admin = Admin.create(kafkaClient(KafkaCredentials.ADMIN))) {
+      assertThat(
+              admin
+                  .describeAcls(AclBindingFilter.ANY)
+                  .values()
+                  .get(30, TimeUnit.SECONDS)
+                  .containsAll(KafkaAcls.suiteAcls()))
+          .isTrue();
+    }
+  }
+
+  /** Client settings for a principal, with its password from the generated kafka-users.env. */
+  private Properties kafkaClient(String principal) throws IOException {
+    Properties users = new Properties();
+    try (var reader = Files.newBufferedReader(localDir.resolve("secrets/kafka-users.env"))) {
+      users.load(reader);
+    }
+    Map<String, String> passwords = new HashMap<>();
+    for (String name : KafkaCredentials.principals()) {
+      passwords.put(name, users.getProperty(LocalSecrets.kafkaVariable(name)));
+    }
+    return new KafkaCredentials(passwords).clientProperties("127.0.0.1:19092", principal);
   }
 
   @Test
@@ -140,7 +193,9 @@ class LocalSuiteTest {
             localDir.resolve("secrets/event-keys/auth-service.pem"),
             localDir.resolve("secrets/event-keys/keyvault-service.pem"),
             localDir.resolve("secrets/event-keys/turn-service.pem"),
-            localDir.resolve("secrets/event-keys/audit-service.pem"))) {
+            localDir.resolve("secrets/event-keys/audit-service.pem"),
+            localDir.resolve("secrets/kafka-users.env"),
+            localDir.resolve("data/kafka/server.properties"))) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
           .as(secret.toString())
           .isEqualTo("rw-------");
@@ -151,6 +206,21 @@ class LocalSuiteTest {
     }
     assertThat(Files.readString(output))
         .doesNotContain(credentials.getProperty("WK_ADMIN_PASSWORD"));
+    Properties kafkaUsers = new Properties();
+    try (var reader = Files.newBufferedReader(localDir.resolve("secrets/kafka-users.env"))) {
+      kafkaUsers.load(reader);
+    }
+    List<Path> logs =
+        new java.util.ArrayList<>(List.of(output, localDir.resolve("data/kafka/broker.log")));
+    try (var files = Files.list(localDir.resolve("logs"))) {
+      files.forEach(logs::add);
+    }
+    for (Path log : logs) {
+      String text = Files.readString(log);
+      for (String password : kafkaUsers.stringPropertyNames()) {
+        assertThat(text).as(log.toString()).doesNotContain(kafkaUsers.getProperty(password));
+      }
+    }
   }
 
   @Test
