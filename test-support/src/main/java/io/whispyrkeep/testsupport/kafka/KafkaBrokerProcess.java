@@ -40,8 +40,9 @@ public final class KafkaBrokerProcess implements AutoCloseable {
   public static final String LIB_PROPERTY = "whispyrkeep.kafka.lib";
 
   private static final Logger LOG = Logger.getLogger(KafkaBrokerProcess.class);
-  private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
-  private static final Duration SASL_REFUSED_TIMEOUT = Duration.ofSeconds(20);
+  // Generous: on a loaded 2-core machine a start has been seen to take over 90 s.
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+  private static final Duration SASL_REFUSED_TIMEOUT = Duration.ofSeconds(60);
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String SCRAM_MARKER = "scram-users";
 
@@ -114,7 +115,12 @@ public final class KafkaBrokerProcess implements AutoCloseable {
               .redirectOutput(
                   ProcessBuilder.Redirect.appendTo(dataDirectory.resolve("broker.log").toFile()));
       process = builder.start();
-      awaitReady();
+      try {
+        awaitReady();
+      } catch (RuntimeException e) {
+        stop(); // never leave a half-started broker holding the port
+        throw e;
+      }
       LOG.infof("Kafka broker started on %s", bootstrapServers());
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the Kafka broker", e);
