@@ -1,5 +1,8 @@
 package io.whispyrkeep.testsupport.kafka;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,9 +16,20 @@ public final class KafkaStarter {
 
   private KafkaStarter() {}
 
-  /** Starts a broker for tests: free ports, a throw-away data directory, fresh passwords. */
+  /**
+   * Starts a broker for tests: free ports, fresh passwords, and a new data directory under {@code
+   * scratchDirectory} for every attempt, since storage is formatted with the passwords (a retry on
+   * the old directory would be refused).
+   */
   public static KafkaServer startForTests(Path scratchDirectory) {
-    return startChildJvm(0, scratchDirectory, KafkaCredentials.generate());
+    Path dataDirectory;
+    try {
+      dataDirectory =
+          Files.createTempDirectory(Files.createDirectories(scratchDirectory), "broker-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("no data directory for the Kafka broker", e);
+    }
+    return startChildJvm(0, dataDirectory, KafkaCredentials.generate());
   }
 
   /** Starts the child-JVM broker on a fixed port (and the next one for its controller). */
