@@ -49,6 +49,24 @@ public final class AuthProblems {
         "An account with this email already exists.");
   }
 
+  /** Separation of duties: an admin cannot change the roles of their own account. */
+  public static ProblemException ownRoles() {
+    return problem(
+        "own-roles",
+        "Cannot change own roles",
+        403,
+        "Roles of your own account can only be changed by another admin.");
+  }
+
+  /** The last admin cannot lose the role: the service would be left without one. */
+  public static ProblemException lastAdmin() {
+    return problem(
+        "last-admin",
+        "Last admin",
+        409,
+        "This is the only admin; grant the role to another account first.");
+  }
+
   public static ProblemException userNotFound() {
     return new ProblemException(ProblemType.NOT_FOUND, "No such user.");
   }

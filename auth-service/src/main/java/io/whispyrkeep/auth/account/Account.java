@@ -19,7 +19,8 @@ public class Account extends PanacheEntityBase {
 
   @Id public UUID id;
 
-  @Column(nullable = false, unique = true)
+  /** As typed (domain lower-cased); unique case-insensitively through an index on lower(email). */
+  @Column(nullable = false)
   public String email;
 
   @Column(name = "display_name", nullable = false)
@@ -34,8 +35,13 @@ public class Account extends PanacheEntityBase {
   @Column(name = "consecutive_failures", nullable = false)
   public int consecutiveFailures;
 
+  /** Until then the account is under attack: only its known devices may sign in. */
   @Column(name = "locked_until")
   public Instant lockedUntil;
+
+  /** When the account-wide protection last started; failures are counted from then. */
+  @Column(name = "locked_at")
+  public Instant lockedAt;
 
   @Column(name = "locked_permanently", nullable = false)
   public boolean lockedPermanently;

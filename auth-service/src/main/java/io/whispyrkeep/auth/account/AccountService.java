@@ -2,6 +2,7 @@ package io.whispyrkeep.auth.account;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.AuthProblems;
 import io.whispyrkeep.auth.password.HashingExecutor;
@@ -11,6 +12,7 @@ import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,9 @@ import java.util.UUID;
 /** Registration and account lookup. */
 @ApplicationScoped
 public class AccountService {
+
+  /** SQLSTATE of a unique violation (the index on lower(email), migration V2). */
+  private static final String UNIQUE_VIOLATION = "23505";
 
   /** Longest display name. */
   public static final int MAX_DISPLAY_NAME = 100;
@@ -105,11 +110,15 @@ public class AccountService {
         .replaceWith(account);
   }
 
-  /** Two registrations of one email raced: the database's unique constraint decided. */
+  /**
+   * Two registrations of one email (in any casing) raced: the database's unique index decided.
+   * Recognised by SQLSTATE 23505 (unique violation), never by message text: on the account table
+   * the only other unique key is the random UUID primary key.
+   */
   private static boolean isUniqueViolation(Throwable failure) {
-    for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
-      String message = String.valueOf(t.getMessage());
-      if (message.contains("23505") || message.contains("account_email_key")) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if ((t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState()))
+          || (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))) {
         return true;
       }
     }

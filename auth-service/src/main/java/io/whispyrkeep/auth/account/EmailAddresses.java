@@ -6,9 +6,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Email normalisation: trimmed, domain lower-cased (and IDN to ASCII), local part kept as typed
- * (RFC 5321 lets it be case-sensitive). Validation is deliberately plain: one @, a sane local part,
- * a dotted domain, at most 254 characters.
+ * Email normalisation: trimmed, domain lower-cased (and IDN to ASCII), local part kept as typed for
+ * display. Accounts are nevertheless unique and found case-insensitively, local part included (RFC
+ * 5321 lets a server treat it as case-sensitive, but no provider players use does, so {@code
+ * Bob@x.com} and {@code bob@x.com} are one mailbox and must be one account). Validation is
+ * deliberately plain: one @, a sane local part, a dotted domain, at most 254 characters.
  */
 public final class EmailAddresses {
 

@@ -50,28 +50,46 @@ public class AdminService {
     return changeRole(accountId, grantable(roleId), false, adminId, meta);
   }
 
-  /** Adds or removes the role under a row lock; records the event only when something changed. */
+  /**
+   * Adds or removes the role under a row lock; records the event only when something changed.
+   * Separation of duties: nobody changes the roles of their own account (an admin could otherwise
+   * grant themselves security and read the trail of their own actions, or a compromised admin token
+   * could entrench itself), and the last admin keeps the role, so the service is never left without
+   * one. Revoking admin first locks every admin row in id order, so two admins revoking each other
+   * at once are serialised and the second sees that only one is left.
+   */
   private Uni<Void> changeRole(
       UUID accountId, Role role, boolean grant, String adminId, RequestMetadata meta) {
+    if (accountId.toString().equals(adminId)) {
+      return Uni.createFrom().failure(AuthProblems.ownRoles());
+    }
+    boolean revokingAdmin = !grant && role == Role.ADMIN;
     return Panache.withTransaction(
         () ->
-            existing(accountId)
+            (revokingAdmin ? accounts.lockAdmins() : Uni.createFrom().item(List.<UUID>of()))
                 .chain(
-                    account -> {
-                      Set<String> roles = new TreeSet<>(account.roleSet());
-                      boolean changed = grant ? roles.add(role.id()) : roles.remove(role.id());
-                      if (!changed) {
-                        return Uni.createFrom().voidItem();
-                      }
-                      account.setRoles(roles);
-                      return events.record(
-                          grant ? AuthEvents.ROLE_GRANTED : AuthEvents.ROLE_REVOKED,
-                          Severity.WARNING,
-                          adminId,
-                          account.id.toString(),
-                          Map.of("role", role.id()),
-                          meta);
-                    }));
+                    admins ->
+                        existing(accountId)
+                            .chain(
+                                account -> {
+                                  Set<String> roles = new TreeSet<>(account.roleSet());
+                                  boolean changed =
+                                      grant ? roles.add(role.id()) : roles.remove(role.id());
+                                  if (!changed) {
+                                    return Uni.createFrom().voidItem();
+                                  }
+                                  if (revokingAdmin && admins.size() <= 1) {
+                                    return Uni.createFrom().failure(AuthProblems.lastAdmin());
+                                  }
+                                  account.setRoles(roles);
+                                  return events.record(
+                                      grant ? AuthEvents.ROLE_GRANTED : AuthEvents.ROLE_REVOKED,
+                                      Severity.WARNING,
+                                      adminId,
+                                      account.id.toString(),
+                                      Map.of("role", role.id()),
+                                      meta);
+                                })));
   }
 
   private Uni<Account> existing(UUID accountId) {

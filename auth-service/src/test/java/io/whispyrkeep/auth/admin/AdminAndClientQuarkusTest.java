@@ -3,6 +3,7 @@ package io.whispyrkeep.auth.admin;
 import static io.restassured.RestAssured.given;
 import static io.whispyrkeep.auth.support.AuthApi.GOOD_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -102,6 +103,74 @@ class AdminAndClientQuarkusTest {
         .get("/auth/me")
         .then()
         .body("roles", org.hamcrest.Matchers.not(hasItem("security")));
+  }
+
+  private static Response grant(String token, String subject, String role) {
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType(ContentType.JSON)
+        .body(Map.of("role", role))
+        .post("/auth/users/" + subject + "/roles");
+  }
+
+  private static Response revoke(String token, String subject, String role) {
+    return given().auth().oauth2(token).delete("/auth/users/" + subject + "/roles/" + role);
+  }
+
+  @Test
+  void changeOwnRoles_byAdmin_403ProblemAndNothingChanged() {
+    String admin = adminToken();
+    String self = subject(admin);
+    grant(admin, self, "security")
+        .then()
+        .statusCode(403)
+        .contentType("application/problem+json")
+        .body("type", equalTo("https://whispyrkeep.io/problems/own-roles"));
+    revoke(admin, self, "admin")
+        .then()
+        .statusCode(403)
+        .body("type", equalTo("https://whispyrkeep.io/problems/own-roles"));
+    given()
+        .auth()
+        .oauth2(adminToken())
+        .get("/auth/me")
+        .then()
+        .body("roles", containsInAnyOrder("admin", "player"));
+    String selfChange = "\"actor\":\"" + self + "\",\"subject\":\"" + self + "\"";
+    assertThat(OutboxRows.payloads("auth.role_granted", selfChange)).isEmpty();
+    assertThat(OutboxRows.payloads("auth.role_revoked", selfChange)).isEmpty();
+  }
+
+  @Test
+  void revokeAdmin_fromTheLastAdmin_409ProblemAndRoleKept() {
+    String root = adminToken();
+    String rootId = subject(root);
+    String[] second = newPlayerWithToken();
+    grant(root, second[2], "admin").then().statusCode(204);
+    String secondAdmin =
+        AuthApi.login(second[0], GOOD_PASSWORD, AuthApi.randomAddress()).path("access_token");
+    // Two admins: one may remove the other...
+    revoke(secondAdmin, rootId, "admin").then().statusCode(204);
+    try {
+      // ...but the removed one's token, still valid for minutes, cannot remove the last admin.
+      revoke(root, second[2], "admin")
+          .then()
+          .statusCode(409)
+          .contentType("application/problem+json")
+          .body("type", equalTo("https://whispyrkeep.io/problems/last-admin"));
+      given()
+          .auth()
+          .oauth2(secondAdmin)
+          .get("/auth/me")
+          .then()
+          .statusCode(200)
+          .body("roles", hasItem("admin"));
+    } finally {
+      grant(secondAdmin, rootId, "admin").then().statusCode(204);
+    }
+    // With two admins again, the role can go.
+    revoke(root, second[2], "admin").then().statusCode(204);
   }
 
   @Test

@@ -74,6 +74,58 @@ class AuthFlowQuarkusTest {
   }
 
   @Test
+  void register_sameEmailInOtherCase_409_storedAsTyped_loginInAnyCase() {
+    String local = "Case.Sensitive-" + System.nanoTime();
+    String typed = local + "@Example.com";
+    AuthApi.register(typed, GOOD_PASSWORD, AuthApi.randomAddress())
+        .then()
+        .statusCode(201)
+        .body("email", equalTo(local + "@example.com"));
+    AuthApi.register(local.toLowerCase() + "@example.com", GOOD_PASSWORD, AuthApi.randomAddress())
+        .then()
+        .statusCode(409)
+        .contentType(PROBLEM)
+        .body("type", equalTo("https://whispyrkeep.io/problems/email-taken"));
+    AuthApi.register(local.toUpperCase() + "@EXAMPLE.COM", GOOD_PASSWORD, AuthApi.randomAddress())
+        .then()
+        .statusCode(409);
+    assertThat(
+            OutboxRows.strings(
+                "SELECT email FROM account WHERE lower(email) = ?",
+                (local + "@example.com").toLowerCase()))
+        .containsExactly(local + "@example.com");
+    for (String casing :
+        List.of(local.toLowerCase() + "@example.com", local.toUpperCase() + "@Example.COM")) {
+      AuthApi.login(casing, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
+    }
+  }
+
+  @Test
+  void register_sameEmailInOtherCaseInParallel_exactlyOneAccount() throws Exception {
+    String local = "Race-" + System.nanoTime();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      List<java.util.concurrent.Future<Integer>> statuses = new java.util.ArrayList<>();
+      for (String casing :
+          List.of(local, local.toLowerCase(), local.toUpperCase(), "r" + local.substring(1))) {
+        statuses.add(
+            pool.submit(
+                () ->
+                    AuthApi.register(
+                            casing + "@example.com", GOOD_PASSWORD, AuthApi.randomAddress())
+                        .statusCode()));
+      }
+      List<Integer> codes = new java.util.ArrayList<>();
+      for (var status : statuses) {
+        codes.add(status.get());
+      }
+      assertThat(codes).containsOnly(201, 409).containsOnlyOnce(201);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void register_weakPasswords_400ListingEveryViolatedRule() {
     AuthApi.register("weak-" + System.nanoTime() + "@example.com", "short", AuthApi.randomAddress())
         .then()
