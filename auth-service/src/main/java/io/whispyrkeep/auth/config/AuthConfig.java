@@ -69,13 +69,19 @@ public interface AuthConfig {
     Duration absoluteExpiry();
   }
 
-  /** Brute-force protection (OWASP ASVS 5.0 V6.3.1; Keycloak's brute-force detector). */
+  /**
+   * Brute-force protection (OWASP ASVS 5.0 V6.3.1; Keycloak's brute-force detector; OWASP's "device
+   * cookies" against malicious lockout).
+   */
   interface Lockout {
     /** Consecutive failures on one account that raise auth.alert.failed_logins. Default 5. */
     @WithDefault("5")
     int alertThreshold();
 
-    /** Consecutive failures from one address that lock the account for that address. Default 5. */
+    /**
+     * Consecutive failures from one address (IPv6: one /64) that lock the account for that address
+     * only. Default 5.
+     */
     @WithDefault("5")
     int addressThreshold();
 
@@ -88,7 +94,9 @@ public interface AuthConfig {
     Duration addressMaxLock();
 
     /**
-     * Failures from any address within {@link #accountWindow()} that lock everywhere. Default 20.
+     * Failures from any address within {@link #accountWindow()}, counted since the account-wide
+     * protection last started, that put the account under attack: then only its known devices (a
+     * valid device token) may sign in. Default 20.
      */
     @WithDefault("20")
     int accountThreshold();
@@ -97,13 +105,23 @@ public interface AuthConfig {
     @WithDefault("12h")
     Duration accountWindow();
 
-    /** How long the account-wide lock lasts. Default 15 minutes. */
+    /** How long the account-wide protection lasts. Default 15 minutes. */
     @WithDefault("15m")
     Duration accountLock();
 
-    /** Lock permanently (until an admin unlocks) instead of temporarily. Default false. */
+    /**
+     * Keep the account-wide protection on until an admin unlocks, instead of for {@link
+     * #accountLock()}. Known devices still sign in. Default false.
+     */
     @WithDefault("false")
     boolean permanent();
+
+    /**
+     * Lifetime of a device token, renewed at each successful sign-in. Default 90 days (a player who
+     * signs in at least once a quarter keeps the device known).
+     */
+    @WithDefault("90d")
+    Duration deviceTokenLifetime();
   }
 
   /** Per client address limits, shared by all replicas through PostgreSQL. */

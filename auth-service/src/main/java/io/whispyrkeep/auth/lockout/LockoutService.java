@@ -3,6 +3,7 @@ package io.whispyrkeep.auth.lockout;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
+import io.whispyrkeep.auth.ClientAddresses;
 import io.whispyrkeep.auth.account.Account;
 import io.whispyrkeep.auth.config.AuthConfig;
 import io.whispyrkeep.platform.event.Severity;
@@ -11,20 +12,45 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
- * Brute-force protection in the spirit of OWASP ASVS 5.0 V6.3.1, with the state in PostgreSQL so it
- * holds across replicas. An account is locked first only for the address the failures come from (1
- * minute, doubling to 15), so an attacker on one address cannot lock the owner out of theirs; 20
- * failures within 12 hours from anywhere lock it everywhere for a while. Every counter is one
- * atomic SQL increment: 50 parallel failures count exactly 50 (Keycloak had this race). All methods
- * run inside the caller's transaction, with the events they raise.
+ * Brute-force protection in the spirit of OWASP ASVS 5.0 V6.3.1 and OWASP's "device cookies", with
+ * the state in PostgreSQL so it holds across replicas. Two controls, neither of which an attacker
+ * can aim at the owner:
+ *
+ * <ul>
+ *   <li>Per address (IPv6 grouped by /64): 5 consecutive failures lock the account for that address
+ *       only, 1 minute doubling to 15.
+ *   <li>Per account: 20 failures from anywhere within 12 hours, counted since the last time this
+ *       protection started, put the account under attack for 15 minutes. While it is, only the
+ *       owner's known devices (a valid {@link DeviceTokens device token} for the account) may sign
+ *       in; every other client is refused with the same 401 as a wrong password.
+ * </ul>
+ *
+ * <p>Every decision is taken by {@link #refusal} in the transaction that records the outcome, after
+ * the password hash and under the account's row lock, so parallel guesses are decided one after
+ * another against the newest counters. Every counter is one atomic SQL increment.
  */
 @ApplicationScoped
 public class LockoutService {
+
+  /** Why a sign-in was refused although the password may have been right. */
+  public enum Refusal {
+    /** Too many failures from this address (or IPv6 /64). */
+    ADDRESS_LOCKED,
+    /** The account is under attack and the client has no valid device token for it. */
+    UNKNOWN_DEVICE_DURING_ATTACK;
+
+    /** The {@code reason} recorded on {@code auth.login_failure}. */
+    public String reason() {
+      return this == ADDRESS_LOCKED ? "address_locked" : "unknown_device_during_attack";
+    }
+  }
 
   private static final String COUNT_ADDRESS_FAILURE =
       """
@@ -45,33 +71,53 @@ public class LockoutService {
     this.clock = clock;
   }
 
-  /** Whether the account may not sign in from this address right now (global or per-address). */
-  public Uni<Boolean> isLocked(Account account, String clientIp) {
+  /**
+   * Whether this sign-in must be refused whatever the password: the address is locked for the
+   * account, or the account is under attack and the client is not one of its known devices. Call it
+   * inside the transaction that records the outcome, with the account row locked ({@code
+   * AccountRepository.findForUpdate}) and freshly read.
+   */
+  public Uni<Refusal> refusal(Account lockedAccount, RequestMetadata meta, boolean knownDevice) {
     Instant now = clock.instant();
-    if (account.lockedPermanently
-        || (account.lockedUntil != null && account.lockedUntil.isAfter(now))) {
-      return Uni.createFrom().item(true);
-    }
     return Panache.getSession()
         .chain(
             session ->
                 session
                     .createNativeQuery(
                         "SELECT locked_until FROM login_lock WHERE account_id = :account AND client_ip = :ip",
-                        java.time.OffsetDateTime.class)
-                    .setParameter("account", account.id)
-                    .setParameter("ip", address(clientIp))
+                        OffsetDateTime.class)
+                    .setParameter("account", lockedAccount.id)
+                    .setParameter("ip", ClientAddresses.key(meta))
                     .getResultList())
         .map(
-            (List<java.time.OffsetDateTime> until) ->
-                !until.isEmpty() && until.get(0) != null && until.get(0).toInstant().isAfter(now));
+            (List<OffsetDateTime> until) -> {
+              if (!until.isEmpty()
+                  && until.get(0) != null
+                  && until.get(0).toInstant().isAfter(now)) {
+                return Refusal.ADDRESS_LOCKED;
+              }
+              return isUnderAttack(lockedAccount, now) && !knownDevice
+                  ? Refusal.UNKNOWN_DEVICE_DURING_ATTACK
+                  : null;
+            });
   }
 
-  /** Counts one failed password for the account from this address; locks and alerts as due. */
+  /** Whether the account-wide protection is on: only known devices may sign in. */
+  public boolean isUnderAttack(Account account, Instant now) {
+    return account.lockedPermanently
+        || (account.lockedUntil != null && account.lockedUntil.isAfter(now));
+  }
+
+  /** Counts one wrong password for the account from this address; locks and alerts as due. */
   public Uni<Void> recordFailure(Account account, RequestMetadata meta) {
     Instant now = clock.instant();
-    String ip = address(meta.clientIp());
+    String ip = ClientAddresses.key(meta);
     String accountId = account.id.toString();
+    Instant windowStart = now.minus(config.accountWindow());
+    Instant since =
+        account.lockedAt != null && account.lockedAt.isAfter(windowStart)
+            ? account.lockedAt
+            : windowStart;
     return Panache.getSession()
         .chain(
             session ->
@@ -105,6 +151,15 @@ public class LockoutService {
                         () ->
                             session
                                 .createNativeQuery(
+                                    "DELETE FROM login_failure"
+                                        + " WHERE account_id = :account AND failed_at <= :before")
+                                .setParameter("account", account.id)
+                                .setParameter("before", windowStart)
+                                .executeUpdate())
+                    .chain(
+                        () ->
+                            session
+                                .createNativeQuery(
                                     "INSERT INTO login_failure (account_id, client_ip, failed_at)"
                                         + " VALUES (:account, :ip, :at)")
                                 .setParameter("account", account.id)
@@ -119,38 +174,31 @@ public class LockoutService {
                                         + " WHERE account_id = :account AND failed_at > :since",
                                     Long.class)
                                 .setParameter("account", account.id)
-                                .setParameter("since", now.minus(config.accountWindow()))
+                                .setParameter("since", since)
                                 .getSingleResult())
                     .chain(
-                        inWindow ->
-                            inWindow >= config.accountThreshold()
-                                ? lockAccount(session, account, inWindow, now, meta)
+                        counted ->
+                            counted >= config.accountThreshold()
+                                ? protectAccount(session, account, counted, now, meta)
                                 : Uni.createFrom().voidItem()));
   }
 
-  /** A successful sign-in resets every counter of the account. */
-  public Uni<Void> recordSuccess(Account account) {
+  /**
+   * A successful sign-in resets the account's consecutive-failure count (on the entity, which the
+   * caller's transaction writes) and this address's counter. It lifts neither another address's
+   * lock nor the account-wide protection: the owner signing in says nothing about the attacker.
+   */
+  public Uni<Void> recordSuccess(Account lockedAccount, RequestMetadata meta) {
+    lockedAccount.consecutiveFailures = 0;
     return Panache.getSession()
         .chain(
             session ->
                 session
-                    .createNativeQuery("DELETE FROM login_lock WHERE account_id = :account")
-                    .setParameter("account", account.id)
-                    .executeUpdate()
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "DELETE FROM login_failure WHERE account_id = :account")
-                                .setParameter("account", account.id)
-                                .executeUpdate())
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "UPDATE account SET consecutive_failures = 0 WHERE id = :account")
-                                .setParameter("account", account.id)
-                                .executeUpdate()))
+                    .createNativeQuery(
+                        "DELETE FROM login_lock WHERE account_id = :account AND client_ip = :ip")
+                    .setParameter("account", lockedAccount.id)
+                    .setParameter("ip", ClientAddresses.key(meta))
+                    .executeUpdate())
         .replaceWithVoid();
   }
 
@@ -161,8 +209,9 @@ public class LockoutService {
             session ->
                 session
                     .createNativeQuery(
-                        "UPDATE account SET locked_until = NULL, locked_permanently = false,"
-                            + " consecutive_failures = 0 WHERE id = :account")
+                        "UPDATE account SET locked_until = NULL, locked_at = NULL,"
+                            + " locked_permanently = false, consecutive_failures = 0"
+                            + " WHERE id = :account")
                     .setParameter("account", accountId)
                     .executeUpdate()
                     .chain(
@@ -198,7 +247,7 @@ public class LockoutService {
   }
 
   private Uni<Void> lockAddressIfDue(
-      org.hibernate.reactive.mutiny.Mutiny.Session session,
+      Mutiny.Session session,
       Account account,
       String ip,
       int failures,
@@ -234,17 +283,18 @@ public class LockoutService {
                     meta));
   }
 
-  private Uni<Void> lockAccount(
-      org.hibernate.reactive.mutiny.Mutiny.Session session,
+  private Uni<Void> protectAccount(
+      Mutiny.Session session,
       Account account,
-      long failuresInWindow,
+      long failuresSinceLastLock,
       Instant now,
       RequestMetadata meta) {
-    // Only the transaction that actually sets the lock raises the event: parallel failures past
-    // the threshold find the account already locked and update nothing.
+    // Only when not already on: a running protection is neither extended nor re-announced. The
+    // account row is locked by the caller, so exactly one transaction starts each protection.
     return session
         .createNativeQuery(
-            "UPDATE account SET locked_until = :until, locked_permanently = :permanent"
+            "UPDATE account SET locked_until = :until, locked_at = :now,"
+                + " locked_permanently = :permanent"
                 + " WHERE id = :account AND NOT locked_permanently"
                 + " AND (locked_until IS NULL OR locked_until <= :now)")
         .setParameter("until", now.plus(config.accountLock()))
@@ -263,13 +313,10 @@ public class LockoutService {
                         account.id.toString(),
                         Map.of(
                             "scope", "account",
+                            "effect", "unknown devices refused",
                             "permanent", Boolean.toString(config.permanent()),
                             "lockSeconds", Long.toString(config.accountLock().toSeconds()),
-                            "failuresInWindow", Long.toString(failuresInWindow)),
+                            "failuresSinceLastLock", Long.toString(failuresSinceLastLock)),
                         meta));
-  }
-
-  private static String address(String clientIp) {
-    return clientIp == null ? "unknown" : clientIp;
   }
 }

@@ -8,16 +8,19 @@ import io.whispyrkeep.auth.account.AccountService;
 import io.whispyrkeep.auth.account.RegisterRequest;
 import io.whispyrkeep.auth.account.Role;
 import io.whispyrkeep.auth.config.AuthConfig;
+import io.whispyrkeep.auth.lockout.DeviceTokens;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.problem.ProblemType;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.NewCookie;
 import jakarta.ws.rs.core.Response;
 import java.util.Set;
 import java.util.UUID;
@@ -56,9 +59,27 @@ public class AuthResource {
   @POST
   @Path("login")
   @PermitAll
-  public Uni<TokenResponse> login(LoginRequest request, RoutingContext context) {
+  public Uni<Response> login(
+      LoginRequest request,
+      @CookieParam(DeviceTokens.COOKIE) String deviceCookie,
+      RoutingContext context) {
     LoginRequest body = request == null ? new LoginRequest(null, null) : request;
-    return logins.login(body, RequestMetadata.from(context));
+    return logins
+        .login(body, deviceCookie, RequestMetadata.from(context))
+        .map(tokens -> Response.ok(tokens).cookie(deviceCookie(tokens.deviceToken())).build());
+  }
+
+  /** The device token as an HttpOnly, Secure, SameSite=Strict cookie sent only to the login. */
+  private NewCookie deviceCookie(String token) {
+    return new NewCookie.Builder(DeviceTokens.COOKIE)
+        .value(token)
+        .path(DeviceTokens.COOKIE_PATH)
+        .maxAge(
+            (int) Math.min(Integer.MAX_VALUE, config.lockout().deviceTokenLifetime().toSeconds()))
+        .secure(true)
+        .httpOnly(true)
+        .sameSite(NewCookie.SameSite.STRICT)
+        .build();
   }
 
   @POST

@@ -5,10 +5,12 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.AuthProblems;
+import io.whispyrkeep.auth.ClientAddresses;
 import io.whispyrkeep.auth.account.Account;
 import io.whispyrkeep.auth.account.AccountRepository;
 import io.whispyrkeep.auth.account.EmailAddresses;
 import io.whispyrkeep.auth.config.AuthConfig;
+import io.whispyrkeep.auth.lockout.DeviceTokens;
 import io.whispyrkeep.auth.lockout.LockoutService;
 import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.password.PasswordHasher;
@@ -24,10 +26,11 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Sign-in, token refresh and logout. Wrong password, unknown email and locked account end in the
- * same 401 after the same work: an unknown email still costs one argon2id hash (against a dummy
- * hash made at start-up), and a locked account is still hashed. Counters and events commit before
- * the 401 is returned, so a failure is never lost with the response.
+ * Sign-in, token refresh and logout. Wrong password, unknown email, locked address and unknown
+ * device during an attack end in the same 401 after the same work: an unknown email still costs one
+ * argon2id hash (against a dummy hash made at start-up), and a locked account is still hashed.
+ * Counters and events commit before the 401 is returned, so a failure is never lost with the
+ * response.
  */
 @ApplicationScoped
 @Startup // makes the dummy hash at start-up, not on the first login's event loop
@@ -35,10 +38,14 @@ public class LoginService {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** Stands in for the account when the email has none, so that path does the same work. */
+  private static final UUID NO_ACCOUNT = new UUID(0, 0);
+
   private final AccountRepository accounts;
   private final PasswordHasher hasher;
   private final HashingExecutor hashing;
   private final LockoutService lockout;
+  private final DeviceTokens deviceTokens;
   private final RateLimiter rateLimiter;
   private final AccessTokenIssuer accessTokens;
   private final RefreshTokenService refreshTokens;
@@ -51,6 +58,7 @@ public class LoginService {
       PasswordHasher hasher,
       HashingExecutor hashing,
       LockoutService lockout,
+      DeviceTokens deviceTokens,
       RateLimiter rateLimiter,
       AccessTokenIssuer accessTokens,
       RefreshTokenService refreshTokens,
@@ -60,6 +68,7 @@ public class LoginService {
     this.hasher = hasher;
     this.hashing = hashing;
     this.lockout = lockout;
+    this.deviceTokens = deviceTokens;
     this.rateLimiter = rateLimiter;
     this.accessTokens = accessTokens;
     this.refreshTokens = refreshTokens;
@@ -70,93 +79,128 @@ public class LoginService {
     this.dummyHash = hasher.hash(Base64.getEncoder().encodeToString(random).toCharArray());
   }
 
-  /** What the database said before the hash: the account (or none) and whether it is locked. */
-  private record Attempt(Account account, boolean locked) {}
+  /** What the hash said, with the device token verdict and (for a match) a new device token. */
+  private record Verdict(
+      Account account,
+      boolean passwordMatches,
+      boolean knownDevice,
+      String upgradedHash,
+      String newDeviceToken) {}
 
-  /** What the hash said. */
-  private record Verdict(Attempt attempt, boolean passwordMatches, String upgradedHash) {}
-
-  public Uni<TokenResponse> login(LoginRequest request, RequestMetadata meta) {
+  /**
+   * Signs in with email and password. The device token (from the body or the cookie) matters only
+   * while the account is under attack. Every refusal (address locked, unknown device during an
+   * attack) is decided after the hash, in the transaction that records the outcome and under the
+   * account's row lock, so a burst of parallel guesses is decided one by one against the newest
+   * counters: once a lock is set, no later guess gets through, right password or not.
+   */
+  public Uni<TokenResponse> login(LoginRequest request, String deviceCookie, RequestMetadata meta) {
     String email = EmailAddresses.normalise(request.email()).orElse(null);
     String password = request.password() == null ? "" : request.password();
     return enforceRateLimit("login", config.rateLimit().loginPerMinute(), meta)
-        .chain(() -> Panache.withSession(() -> attempt(email, meta)))
-        .chain(attempt -> hashing.submit(() -> verify(attempt, password)))
+        .chain(
+            () ->
+                email == null
+                    ? Uni.createFrom().<Account>nullItem()
+                    : Panache.withSession(() -> accounts.findByEmail(email)))
+        .chain(
+            account ->
+                hashing.submit(
+                    () -> verify(account, password, request.deviceToken(), deviceCookie)))
         .chain(verdict -> Panache.withTransaction(() -> conclude(verdict, email, meta)))
         .onItem()
         .ifNull()
         .failWith(AuthProblems::invalidCredentials);
   }
 
-  private Uni<Attempt> attempt(String email, RequestMetadata meta) {
-    if (email == null || email.length() > 254) {
-      return Uni.createFrom().item(new Attempt(null, false));
-    }
-    return accounts
-        .findByEmail(email)
-        .chain(
-            account ->
-                account == null
-                    ? Uni.createFrom().item(new Attempt(null, false))
-                    : lockout
-                        .isLocked(account, meta.clientIp())
-                        .map(locked -> new Attempt(account, locked)));
-  }
-
-  private Verdict verify(Attempt attempt, String password) {
+  /** On the hashing pool: the hash, the presented device tokens, and a new one on a match. */
+  private Verdict verify(Account account, String password, String bodyToken, String cookieToken) {
     char[] chars = password.toCharArray();
     try {
-      if (attempt.account() == null) {
+      if (account == null) {
+        // The same work as for an account, device tokens included.
         hasher.verify(dummyHash, chars);
-        return new Verdict(attempt, false, null);
+        deviceTokens.isValidFor(bodyToken, NO_ACCOUNT);
+        deviceTokens.isValidFor(cookieToken, NO_ACCOUNT);
+        return new Verdict(null, false, false, null, null);
       }
-      boolean matches = hasher.verify(attempt.account().passwordHash, chars);
+      boolean matches = hasher.verify(account.passwordHash, chars);
+      boolean knownDevice =
+          deviceTokens.isValidFor(bodyToken, account.id)
+              | deviceTokens.isValidFor(cookieToken, account.id); // both checked: same work
       String upgraded =
-          matches && !attempt.locked() && hasher.needsRehash(attempt.account().passwordHash)
-              ? hasher.hash(chars)
-              : null;
-      return new Verdict(attempt, matches, upgraded);
+          matches && hasher.needsRehash(account.passwordHash) ? hasher.hash(chars) : null;
+      String deviceToken = matches ? deviceTokens.issue(account.id) : null;
+      return new Verdict(account, matches, knownDevice, upgraded, deviceToken);
     } finally {
       java.util.Arrays.fill(chars, '\0');
     }
   }
 
   private Uni<TokenResponse> conclude(Verdict verdict, String email, RequestMetadata meta) {
-    Account account = verdict.attempt().account();
-    if (account == null) {
+    if (verdict.account() == null) {
       return failure(null, email, "unknown_account", meta);
     }
-    if (verdict.attempt().locked()) {
-      return failure(account, email, "locked", meta);
+    return accounts
+        .findForUpdate(verdict.account().id)
+        .chain(
+            current ->
+                current == null
+                    ? failure(null, email, "unknown_account", meta)
+                    : lockout
+                        .refusal(current, meta, verdict.knownDevice())
+                        .chain(refusal -> decide(current, verdict, refusal, email, meta)));
+  }
+
+  private Uni<TokenResponse> decide(
+      Account current,
+      Verdict verdict,
+      LockoutService.Refusal refusal,
+      String email,
+      RequestMetadata meta) {
+    if (refusal == LockoutService.Refusal.ADDRESS_LOCKED) {
+      // As before the hardening: guesses against a locked address are not counted, so the lock
+      // doubles only with failures after it expires.
+      return failure(current, email, refusal.reason(), meta);
+    }
+    if (refusal != null) {
+      // Under attack: a wrong password is still a failure (it counts towards the next
+      // protection), a right one from an unknown device is refused all the same.
+      return (verdict.passwordMatches()
+              ? Uni.createFrom().voidItem()
+              : lockout.recordFailure(current, meta))
+          .chain(() -> failure(current, email, refusal.reason(), meta));
     }
     if (!verdict.passwordMatches()) {
       return lockout
-          .recordFailure(account, meta)
-          .chain(() -> failure(account, email, "bad_credentials", meta));
+          .recordFailure(current, meta)
+          .chain(() -> failure(current, email, "bad_credentials", meta));
     }
-    return accounts
-        .findById(account.id)
-        .chain(
-            current -> {
-              if (verdict.upgradedHash() != null) {
-                current.passwordHash = verdict.upgradedHash();
-              }
-              return lockout
-                  .recordSuccess(current)
-                  .chain(() -> refreshTokens.startFamily(current.id))
-                  .call(
-                      () ->
-                          events.record(
-                              AuthEvents.LOGIN_SUCCESS,
-                              Severity.INFO,
-                              current.id.toString(),
-                              current.id.toString(),
-                              verdict.upgradedHash() == null
-                                  ? Map.of()
-                                  : Map.of("passwordHashUpgraded", "true"),
-                              meta))
-                  .map(refresh -> tokens(current, refresh));
-            });
+    if (verdict.upgradedHash() != null) {
+      current.passwordHash = verdict.upgradedHash();
+    }
+    return lockout
+        .recordSuccess(current, meta)
+        .chain(() -> refreshTokens.startFamily(current.id))
+        .call(
+            () ->
+                events.record(
+                    AuthEvents.LOGIN_SUCCESS,
+                    Severity.INFO,
+                    current.id.toString(),
+                    current.id.toString(),
+                    successDetails(verdict),
+                    meta))
+        .map(refresh -> tokens(current, refresh).withDeviceToken(verdict.newDeviceToken()));
+  }
+
+  private static Map<String, String> successDetails(Verdict verdict) {
+    Map<String, String> details = new java.util.TreeMap<>();
+    details.put("knownDevice", Boolean.toString(verdict.knownDevice()));
+    if (verdict.upgradedHash() != null) {
+      details.put("passwordHashUpgraded", "true");
+    }
+    return details;
   }
 
   private Uni<TokenResponse> failure(
@@ -218,32 +262,18 @@ public class LoginService {
     return new TokenResponse(access.token(), "Bearer", access.expiresIn(), refreshToken);
   }
 
-  /** Counts the request against the address's limit; over it, records the event and fails. */
+  /**
+   * Counts the request against the address's limit; over it, fails with 429. The refusals are
+   * reported later, once per address and window ({@link RateLimiter#reportRefusals}).
+   */
   public Uni<Void> enforceRateLimit(String action, int perMinute, RequestMetadata meta) {
-    String address = meta.clientIp() == null ? "unknown" : meta.clientIp();
     return rateLimiter
-        .hit(action + ":" + address, perMinute)
+        .hit(action, ClientAddresses.key(meta), perMinute)
         .chain(
             decision ->
                 decision.allowed()
                     ? Uni.createFrom().voidItem()
-                    : Panache.withTransaction(
-                            () ->
-                                events.record(
-                                    AuthEvents.RATE_LIMITED,
-                                    Severity.WARNING,
-                                    null,
-                                    null,
-                                    Map.of(
-                                        "action",
-                                        action,
-                                        "limitPerMinute",
-                                        Integer.toString(perMinute)),
-                                    meta))
-                        .chain(
-                            () ->
-                                Uni.createFrom()
-                                    .failure(
-                                        AuthProblems.rateLimited(decision.retryAfterSeconds()))));
+                    : Uni.createFrom()
+                        .failure(AuthProblems.rateLimited(decision.retryAfterSeconds())));
   }
 }

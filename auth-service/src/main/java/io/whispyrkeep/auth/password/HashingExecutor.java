@@ -67,6 +67,11 @@ public class HashingExecutor {
     return result.emitOn(command -> context.runOnContext(ignored -> command.run()));
   }
 
+  /** Tasks ever accepted (running, queued or done); approximate while tasks are being added. */
+  public long tasksAccepted() {
+    return pool.getTaskCount();
+  }
+
   private static ProblemException overloaded() {
     return new ProblemException(
         URI.create(ProblemType.SERVICE_UNAVAILABLE.uri().toString()),

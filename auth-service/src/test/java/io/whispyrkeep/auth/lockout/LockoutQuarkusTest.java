@@ -2,11 +2,16 @@ package io.whispyrkeep.auth.lockout;
 
 import static io.whispyrkeep.auth.support.AuthApi.GOOD_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasKey;
+import static org.hamcrest.Matchers.not;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.Response;
+import io.whispyrkeep.auth.ratelimit.RateLimiter;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
 import io.whispyrkeep.auth.support.OutboxRows;
@@ -20,8 +25,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Brute-force protection with the application's clock under test control: per-address locks that
- * start at one minute and double, the owner's other address unaffected, the account-wide lock after
- * 20 failures, the alert after 5, and rate limits per address.
+ * start at one minute and double, the owner's other address unaffected, the account-wide protection
+ * after 20 failures that refuses unknown devices only, the alert after 5, and rate limits per
+ * address with one event per window.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
@@ -32,6 +38,8 @@ class LockoutQuarkusTest {
   private static final String WRONG = "Wrong-Password-123!";
 
   @Inject MutableClock clock;
+
+  @Inject RateLimiter rateLimiter;
 
   private static void fail(String email, String address, int times) {
     for (int i = 0; i < times; i++) {
@@ -76,12 +84,59 @@ class LockoutQuarkusTest {
     AuthApi.login(email, GOOD_PASSWORD, address).then().statusCode(200);
   }
 
-  @Test
-  void twentyFailuresFromManyAddresses_lockEverywhere_criticalEvent_thenExpires() {
-    String email = AuthApi.newPlayer(AuthApi.randomAddress());
-    for (int i = 0; i < 5; i++) {
-      fail(email, AuthApi.randomAddress(), 4); // never five from one address
+  /** Twenty failures from five addresses, four each, so no per-address lock is involved. */
+  private static void failFromManyAddresses(String email, int addresses) {
+    for (int i = 0; i < addresses; i++) {
+      fail(email, AuthApi.randomAddress(), 4);
     }
+  }
+
+  /** Signs in from a fresh address and returns the device token the login handed out. */
+  private static String deviceTokenOf(String email) {
+    Response login = AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress());
+    login.then().statusCode(200);
+    String token = login.path("device_token");
+    assertThat(token).startsWith("wkdt1.");
+    assertThat(login.getDetailedCookie("__Secure-wk-device").getValue()).isEqualTo(token);
+    return token;
+  }
+
+  @Test
+  void login_success_setsDeviceTokenAsStrictHttpOnlySecureCookieAndInBody() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    Response login = AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress());
+    login.then().statusCode(200);
+    io.restassured.http.Cookie cookie = login.getDetailedCookie("__Secure-wk-device");
+    assertThat(cookie.isHttpOnly()).isTrue();
+    assertThat(cookie.isSecured()).isTrue();
+    assertThat(cookie.getSameSite()).isEqualToIgnoringCase("Strict");
+    assertThat(cookie.getPath()).isEqualTo("/auth/login");
+    assertThat(cookie.getValue()).isEqualTo(login.<String>path("device_token"));
+    // A failed login hands out nothing.
+    Response failed = AuthApi.login(email, WRONG, AuthApi.randomAddress());
+    failed.then().statusCode(401).body("$", not(hasKey("device_token")));
+    assertThat(failed.getDetailedCookie("__Secure-wk-device")).isNull();
+  }
+
+  @Test
+  void twentyFailuresFromManyAddresses_unknownDevicesRefused_ownerDevicesSignIn_thenExpires() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String ownerDevice = deviceTokenOf(email);
+    failFromManyAddresses(email, 5);
+
+    // Under attack: the right password from a client the account has never seen gets the same 401
+    // as a wrong one; the owner's device gets in, from any address, by body or by cookie.
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress())
+        .then()
+        .statusCode(401)
+        .body("type", equalTo("https://whispyrkeep.io/problems/invalid-credentials"));
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress(), ownerDevice, false)
+        .then()
+        .statusCode(200);
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress(), ownerDevice, true)
+        .then()
+        .statusCode(200);
+    // ...and the owner's sign-ins did not lift the protection.
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
 
     String subject = subjectOf(email);
@@ -96,6 +151,57 @@ class LockoutQuarkusTest {
   }
 
   @Test
+  void underAttack_foreignExpiredOrTamperedDeviceToken_refused() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String otherAccountsDevice = deviceTokenOf(AuthApi.newPlayer(AuthApi.randomAddress()));
+    String ownDevice = deviceTokenOf(email);
+    failFromManyAddresses(email, 5);
+
+    int dot = ownDevice.lastIndexOf('.');
+    char last = ownDevice.charAt(dot - 1);
+    String tamperedPayload =
+        ownDevice.substring(0, dot - 1) + (last == 'A' ? 'B' : 'A') + ownDevice.substring(dot);
+    String noSignature = ownDevice.substring(0, dot + 1);
+    for (String token :
+        List.of(
+            otherAccountsDevice,
+            tamperedPayload,
+            noSignature,
+            "wkdt1.." + "A".repeat(10_000),
+            "not-a-token")) {
+      AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress(), token, false)
+          .then()
+          .statusCode(401);
+    }
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress(), ownDevice, false)
+        .then()
+        .statusCode(200);
+
+    // A device token expires (default 90 days) like any other.
+    clock.advance(Duration.ofDays(91));
+    failFromManyAddresses(email, 5);
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress(), ownDevice, false)
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void protectionExpired_oneMoreFailure_doesNotRenewIt_freshThresholdDoes() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    failFromManyAddresses(email, 5);
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
+
+    clock.advance(Duration.ofMinutes(16));
+    fail(email, AuthApi.randomAddress(), 1);
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
+
+    clock.advance(Duration.ofMinutes(1));
+    failFromManyAddresses(email, 5);
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
+    assertThat(OutboxRows.payloads("auth.lockout", subjectOf(email))).hasSize(2);
+  }
+
+  @Test
   void success_resetsCounters() {
     String address = AuthApi.randomAddress();
     String email = AuthApi.newPlayer(address);
@@ -107,7 +213,8 @@ class LockoutQuarkusTest {
   }
 
   @Test
-  void loginsAboveLimitFromOneAddress_429WithRetryAfterAndEvent() {
+  void loginsAboveLimitFromOneAddress_429WithRetryAfter_thenOneEventPerWindowWithTheCount()
+      throws Throwable {
     String address = AuthApi.randomAddress();
     // Windows are whole minutes: 61 requests span at most two, so one of them must overflow.
     Response limited = null;
@@ -129,7 +236,30 @@ class LockoutQuarkusTest {
         .contentType("application/problem+json")
         .header("Retry-After", org.hamcrest.Matchers.notNullValue());
     assertThat(Integer.parseInt(limited.header("Retry-After"))).isBetween(1, 60);
-    assertThat(OutboxRows.payloads("auth.rate_limited", address)).isNotEmpty();
+    int refused = 1;
+    for (int i = 0; i < 19; i++) {
+      if (AuthApi.login("rate-more@example.com", WRONG, address).statusCode() == 429) {
+        refused++;
+      }
+    }
+    // Refusals write nothing while they happen...
+    assertThat(OutboxRows.payloads("auth.rate_limited", address)).isEmpty();
+
+    // ...and one event per window once it has closed, with the number refused.
+    clock.advance(Duration.ofMinutes(2));
+    VertxContextSupport.subscribeAndAwait(() -> rateLimiter.reportRefusals());
+    VertxContextSupport.subscribeAndAwait(() -> rateLimiter.reportRefusals());
+    List<String> reports = OutboxRows.payloads("auth.rate_limited", address);
+    assertThat(reports).hasSizeBetween(1, 2); // the requests may have straddled two windows
+    int reported = 0;
+    for (String report : reports) {
+      java.util.regex.Matcher count =
+          java.util.regex.Pattern.compile("\"refused\":\"(\\d+)\"").matcher(report);
+      assertThat(count.find()).as(report).isTrue();
+      reported += Integer.parseInt(count.group(1));
+      assertThat(report).contains("\"clientIp\":\"" + address + "\"");
+    }
+    assertThat(reported).isEqualTo(refused);
     // Another address is not affected.
     AuthApi.login("rate-x@example.com", WRONG, AuthApi.randomAddress()).then().statusCode(401);
   }

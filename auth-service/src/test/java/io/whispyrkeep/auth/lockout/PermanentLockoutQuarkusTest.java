@@ -19,7 +19,10 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** With permanent lockout configured, only an admin's unlock lets the owner back in. */
+/**
+ * With permanent protection configured, unknown devices stay refused until an admin unlocks; the
+ * owner's known device signs in all along.
+ */
 @QuarkusTest
 @TestProfile(PermanentLockoutQuarkusTest.Permanent.class)
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
@@ -40,7 +43,7 @@ class PermanentLockoutQuarkusTest {
   @Inject MutableClock clock;
 
   @Test
-  void accountLockedPermanently_untilAdminUnlocks() {
+  void permanentProtection_unknownDevicesRefusedUntilAdminUnlocks_knownDeviceSignsIn() {
     // Signed in before the clock moves, so the token's iat and exp agree with real time.
     String admin =
         AuthApi.login("root@whispyrkeep.test", "Bootstrap-Admin-Pass-42!", AuthApi.randomAddress())
@@ -49,11 +52,20 @@ class PermanentLockoutQuarkusTest {
             .extract()
             .path("access_token");
     String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String device =
+        AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress())
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("device_token");
     for (int i = 0; i < 3; i++) {
       AuthApi.login(email, "Wrong-Password-123!", AuthApi.randomAddress()).then().statusCode(401);
     }
     clock.advance(Duration.ofDays(2));
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
+    AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress(), device, false)
+        .then()
+        .statusCode(200);
 
     String id = OutboxRows.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
     given().auth().oauth2(admin).post("/auth/users/" + id + "/unlock").then().statusCode(204);

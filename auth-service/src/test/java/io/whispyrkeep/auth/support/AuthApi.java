@@ -36,6 +36,23 @@ public final class AuthApi {
         .post("/auth/login");
   }
 
+  /** A login presenting a device token in the body (API clients) or as the cookie (browsers). */
+  public static Response login(
+      String email, String password, String address, String deviceToken, boolean asCookie) {
+    var request =
+        given()
+            .header("X-Forwarded-For", address)
+            .header("User-Agent", "auth-tests/1.0")
+            .contentType(ContentType.JSON);
+    if (asCookie) {
+      request = request.cookie("__Secure-wk-device", deviceToken);
+      return request.body(Map.of("email", email, "password", password)).post("/auth/login");
+    }
+    return request
+        .body(Map.of("email", email, "password", password, "device_token", deviceToken))
+        .post("/auth/login");
+  }
+
   public static Response refresh(String refreshToken) {
     return given()
         .contentType(ContentType.JSON)
