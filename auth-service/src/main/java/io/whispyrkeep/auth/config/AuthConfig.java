@@ -133,6 +133,13 @@ public interface AuthConfig {
     /** Registrations per address per minute. Default 30. */
     @WithDefault("30")
     int registerPerMinute();
+
+    /**
+     * How often closed windows with refusals are reported, one {@code auth.rate_limited} event each
+     * ({@code RateLimiter.reportRefusals}). Default 30 seconds.
+     */
+    @WithDefault("30s")
+    Duration reportEvery();
   }
 
   /** argon2id parameters and the bound on concurrent hashing. */

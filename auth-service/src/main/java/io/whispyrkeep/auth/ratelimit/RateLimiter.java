@@ -90,13 +90,14 @@ public class RateLimiter {
 
   /**
    * Records one {@code auth.rate_limited} event per bucket and closed window with refusals, with
-   * the number refused ({@code refused}) and the limit. Runs every 30 s, so an event follows its
-   * window by at most about a minute and a half.
+   * the number refused ({@code refused}) and the limit. Runs every {@code
+   * whispyrkeep.auth.rate-limit.report-every} (default 30 s), so an event follows its window by at
+   * most about a minute and a half.
    */
   @Scheduled(
       identity = "rate-limit-report",
-      every = "30s",
-      delayed = "30s",
+      every = "${whispyrkeep.auth.rate-limit.report-every:30s}",
+      delayed = "${whispyrkeep.auth.rate-limit.report-every:30s}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   public Uni<Void> reportRefusals() {
     Instant currentWindow = clock.instant().truncatedTo(ChronoUnit.MINUTES);
