@@ -8,16 +8,20 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.whispyrkeep.audit.config.AuditConfig;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.platform.outbox.OutboxSql;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +37,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class AlertEvaluator {
+
+  /** Longest group key or value the hit tables hold (V2 migration). */
+  static final int MAX_KEY = 200;
 
   private final Map<String, AuditConfig.AlertRule> rules;
   private final ObjectMapper mapper;
@@ -66,6 +73,7 @@ public class AlertEvaluator {
   public Uni<Void> evaluate(SqlConnection connection, List<JsonNode> storedEvents) {
     List<Hit> counted = new ArrayList<>();
     List<Hit> firstSeen = new ArrayList<>();
+    OffsetDateTime ingestedAt = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     for (JsonNode event : storedEvents) {
       String type = event.path("type").asText();
       for (Map.Entry<String, AuditConfig.AlertRule> entry : rules.entrySet()) {
@@ -73,18 +81,21 @@ public class AlertEvaluator {
         if (!type.startsWith(rule.typePrefix())) {
           continue;
         }
-        String group = rule.groupBy().map(field -> field(event, field)).orElse("*");
+        String group = rule.groupBy().map(field -> key(field(event, field))).orElse("*");
         if (group == null) {
           continue;
         }
+        // Windows follow event time, never later than the ingest time: an event dated in the
+        // future can neither count ahead nor open a quiet period that silences the real ones.
         OffsetDateTime occurredAt = OffsetDateTime.parse(event.get("occurredAt").asText());
+        OffsetDateTime at = occurredAt.isAfter(ingestedAt) ? ingestedAt : occurredAt;
         if (rule.firstSeenField().isEmpty()) {
-          counted.add(new Hit(entry.getKey(), rule, group, event, occurredAt, null));
+          counted.add(new Hit(entry.getKey(), rule, group, event, at, null));
           continue;
         }
-        String value = field(event, rule.firstSeenField().get());
+        String value = key(field(event, rule.firstSeenField().get()));
         if (value != null) {
-          firstSeen.add(new Hit(entry.getKey(), rule, group, event, occurredAt, value));
+          firstSeen.add(new Hit(entry.getKey(), rule, group, event, at, value));
         }
       }
     }
@@ -209,47 +220,120 @@ public class AlertEvaluator {
   }
 
   private Uni<Void> raise(SqlConnection connection, Hit hit, int hits, String summary) {
-    String name = hit.name();
-    AuditConfig.AlertRule rule = hit.rule();
-    String group = hit.group();
-    JsonNode event = hit.event();
-    UUID id = TimeOrderedUuid.next(clock);
-    Instant now = clock.instant();
-    // Raised "at" the triggering event's time, so the quiet period follows event time.
-    OffsetDateTime raisedAt = OffsetDateTime.parse(event.get("occurredAt").asText());
-    Map<String, Object> alert = new LinkedHashMap<>();
-    alert.put("id", id.toString());
-    alert.put("rule", name);
-    alert.put("group", group);
-    alert.put("severity", rule.severity().name());
-    alert.put("raisedAt", raisedAt.withOffsetSameInstant(ZoneOffset.UTC).toString());
-    alert.put("triggerEvent", event.get("id").asText());
-    alert.put("hits", hits);
-    alert.put("summary", summary);
+    // Raised "at" the triggering event's time (never after ingestion), so the quiet period follows
+    // event time.
+    Alert alert =
+        new Alert(
+            TimeOrderedUuid.next(clock),
+            hit.name(),
+            hit.group(),
+            hit.rule().severity(),
+            hit.occurredAt(),
+            UUID.fromString(hit.event().get("id").asText()),
+            hits,
+            summary);
     String payload;
     try {
-      payload = mapper.writeValueAsString(alert);
+      payload = json(alert);
     } catch (Exception e) {
       return Uni.createFrom().failure(e);
     }
-    return connection
-        .preparedQuery(
-            "INSERT INTO alert (id, rule, group_key, severity, raised_at, trigger_event, hits, summary)"
-                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
-        .execute(
-            Tuple.tuple()
-                .addUUID(id)
-                .addString(name)
-                .addString(group)
-                .addString(rule.severity().name())
-                .addOffsetDateTime(raisedAt)
-                .addUUID(UUID.fromString(event.get("id").asText()))
-                .addInteger(hits)
-                .addString(summary.length() > 500 ? summary.substring(0, 500) : summary))
+    return store(connection, alert)
         .chain(
             () ->
                 OutboxSql.insert(
-                    connection, id, SecurityEventTopics.SECURITY_ALERTS, group, payload, now));
+                    connection,
+                    alert.id(),
+                    SecurityEventTopics.SECURITY_ALERTS,
+                    alert.group(),
+                    payload,
+                    clock.instant()));
+  }
+
+  /** An alert as stored and as published on {@code security.alerts}. */
+  public record Alert(
+      UUID id,
+      String rule,
+      String group,
+      Severity severity,
+      OffsetDateTime raisedAt,
+      UUID triggerEvent,
+      int hits,
+      String summary) {
+    public Alert {
+      summary = summary.length() > 500 ? summary.substring(0, 500) : summary;
+    }
+  }
+
+  /** The JSON published on {@code security.alerts}. */
+  public String json(Alert alert) throws com.fasterxml.jackson.core.JsonProcessingException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("id", alert.id().toString());
+    json.put("rule", alert.rule());
+    json.put("group", alert.group());
+    json.put("severity", alert.severity().name());
+    json.put("raisedAt", alert.raisedAt().withOffsetSameInstant(ZoneOffset.UTC).toString());
+    json.put("triggerEvent", alert.triggerEvent().toString());
+    json.put("hits", alert.hits());
+    json.put("summary", alert.summary());
+    return mapper.writeValueAsString(json);
+  }
+
+  /**
+   * Stores an alert in the connection's transaction, without publishing it (rules publish through
+   * the outbox; the stall alarm publishes directly, since the database may be what is down).
+   */
+  public Uni<Void> store(SqlConnection connection, Alert alert) {
+    return connection
+        .preparedQuery(
+            "INSERT INTO alert (id, rule, group_key, severity, raised_at, trigger_event, hits, summary)"
+                + " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING")
+        .execute(
+            Tuple.tuple()
+                .addUUID(alert.id())
+                .addString(alert.rule())
+                .addString(alert.group())
+                .addString(alert.severity().name())
+                .addOffsetDateTime(alert.raisedAt())
+                .addUUID(alert.triggerEvent())
+                .addInteger(alert.hits())
+                .addString(alert.summary()))
+        .replaceWithVoid();
+  }
+
+  /**
+   * A group key or "first seen" value as the hit tables can hold it: values longer than the column
+   * or carrying characters PostgreSQL refuses (a NUL) become their SHA-256, so they stay distinct
+   * and can never make the batch fail.
+   */
+  static String key(String value) {
+    if (value == null
+        || (value.length() <= MAX_KEY && value.indexOf('\u0000') < 0 && !hasLoneSurrogate(value))) {
+      return value;
+    }
+    try {
+      return "sha256:"
+          + HexFormat.of()
+              .formatHex(
+                  MessageDigest.getInstance("SHA-256")
+                      .digest(value.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean hasLoneSurrogate(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String field(JsonNode event, String field) {

@@ -6,6 +6,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.whispyrkeep.audit.ingest.OffsetLedger;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -41,17 +42,23 @@ public class ChainVerifier {
   private final Pool pool;
   private final Checkpoints checkpoints;
   private final Clock clock;
+  private final OffsetLedger ledger;
 
-  ChainVerifier(Pool pool, Checkpoints checkpoints, Clock clock) {
+  ChainVerifier(Pool pool, Checkpoints checkpoints, Clock clock, OffsetLedger ledger) {
     this.pool = pool;
     this.checkpoints = checkpoints;
     this.clock = clock;
+    this.ledger = ledger;
   }
 
   /** The first broken link found, if any. */
   public record BrokenLink(int chain, long seq, UUID eventId, String reason) {}
 
-  /** The outcome of a verification. */
+  /**
+   * The outcome of a verification. {@code offsetGaps}: offsets of security.events that were never
+   * consumed here (committed by someone else, or lost), whatever the range; any gap makes the trail
+   * not intact.
+   */
   public record Report(
       boolean intact,
       Instant from,
@@ -60,7 +67,22 @@ public class ChainVerifier {
       long rowsChecked,
       long checkpointsChecked,
       boolean checkpointsSigned,
-      BrokenLink firstBroken) {}
+      BrokenLink firstBroken,
+      List<OffsetLedger.Gap> offsetGaps) {
+
+    Report withOffsetGaps(List<OffsetLedger.Gap> gaps) {
+      return new Report(
+          intact && gaps.isEmpty(),
+          from,
+          to,
+          chains,
+          rowsChecked,
+          checkpointsChecked,
+          checkpointsSigned,
+          firstBroken,
+          gaps);
+    }
+  }
 
   /** A stored-time range; either end may be open. */
   public record Range(Instant from, Instant to) {
@@ -95,6 +117,7 @@ public class ChainVerifier {
             sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 .execute()
                 .chain(() -> verify(sql, range, signedHere))
+                .chain(report -> ledger.gaps(sql).map(report::withOffsetGaps))
                 .onTermination()
                 .call(() -> sql.query("ROLLBACK").execute()));
   }
@@ -157,7 +180,8 @@ public class ChainVerifier {
         walk.rows(),
         checkpointsChecked,
         checkpoints.enabled(),
-        walk.broken());
+        walk.broken(),
+        List.of());
   }
 
   private Uni<Walk> verifyChains(

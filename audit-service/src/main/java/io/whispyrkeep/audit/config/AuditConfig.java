@@ -19,6 +19,42 @@ public interface AuditConfig {
   /** Signed checkpoints of the chain heads. */
   Checkpoint checkpoint();
 
+  /** What ingestion accepts from security.events, and when it calls itself stalled. */
+  Ingest ingest();
+
+  /**
+   * Bounds on the time an event claims, so that a producer's wrong or hostile clock can neither put
+   * events outside every query window nor silence alert windows; and the stall alarm.
+   */
+  interface Ingest {
+    /**
+     * How far ahead of the ingest clock {@code occurredAt} may be (clock skew between hosts).
+     * Default 5m; later events are dead-lettered.
+     */
+    @WithDefault("5m")
+    Duration maxFutureSkew();
+
+    /**
+     * How far behind the ingest clock {@code occurredAt} may be. Default 7d (Kafka's default
+     * retention: an event older than that could not be replayed either); older events are
+     * dead-lettered. An outage of audit-service longer than this dead-letters the backlog (kept on
+     * the dead-letter topic, with alerts), so keep it above the longest outage to ride out.
+     */
+    @WithDefault("7d")
+    Duration maxPastSkew();
+
+    /**
+     * How long one batch may stay unstored (retried or hanging) before ingestion counts as stalled:
+     * an {@code ingestion-stalled} alert is raised and readiness reports it. Default 2m.
+     */
+    @WithDefault("2m")
+    Duration stallAlertAfter();
+
+    /** How often the stall is checked (a duration such as {@code 10s}). Default 10s. */
+    @WithDefault("10s")
+    String stallCheckEvery();
+  }
+
   /**
    * Retention removes whole months of the trail (partitions by storage time), oldest first, once
    * every event in the month is older than {@link #keep()}. Each removal is recorded in the

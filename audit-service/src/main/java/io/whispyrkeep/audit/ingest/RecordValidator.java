@@ -1,0 +1,136 @@
+package io.whispyrkeep.audit.ingest;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whispyrkeep.audit.chain.ChainHasher;
+import io.whispyrkeep.audit.config.AuditConfig;
+import io.whispyrkeep.platform.event.SecurityEventSchema;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Decides, for one consumed record, whether it can enter the trail: it must be a JSON object valid
+ * against the event schema, its id and {@code occurredAt} must parse under the same rules the
+ * database and the alert rules use, and {@code occurredAt} must lie within the configured skew of
+ * the ingest time. Each check that fails gives the reason the record is dead-lettered with. Add new
+ * per-record checks here (in {@link #check}), so every path into the trail passes them.
+ */
+@ApplicationScoped
+public class RecordValidator {
+
+  /** Longest reason kept (the dead-letter header and the ledger column). */
+  static final int MAX_REASON = 500;
+
+  private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
+  private final ObjectMapper mapper;
+  private final SecurityEventSchema schema = SecurityEventSchema.load();
+  private final Duration maxFuture;
+  private final Duration maxPast;
+
+  RecordValidator(ObjectMapper mapper, AuditConfig config) {
+    this.mapper = mapper;
+    this.maxFuture = config.ingest().maxFutureSkew();
+    this.maxPast = config.ingest().maxPastSkew();
+  }
+
+  /** The outcome of {@link #check}: an event ready for its chain, or why the record was refused. */
+  public sealed interface Checked permits Accepted, Rejected {
+    ConsumerRecord<String, String> record();
+  }
+
+  /**
+   * A valid event: its id, its parsed JSON, the canonical text that is hashed and stored, and its
+   * {@code occurredAt} as stored.
+   */
+  public record Accepted(
+      ConsumerRecord<String, String> record,
+      UUID id,
+      JsonNode event,
+      String canonical,
+      OffsetDateTime occurredAt)
+      implements Checked {
+
+    int partition() {
+      return record.partition();
+    }
+  }
+
+  /**
+   * A record that can never be stored, and why; {@code event} is its JSON object when it parsed as
+   * one (else null). The reason is cut to {@value #MAX_REASON} characters and control characters
+   * become {@code ?}, since schema messages may quote property names from the record.
+   */
+  public record Rejected(ConsumerRecord<String, String> record, String reason, JsonNode event)
+      implements Checked {
+    public Rejected {
+      reason = CONTROL.matcher(reason).replaceAll("?");
+      reason = reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason;
+    }
+
+    public Rejected(ConsumerRecord<String, String> record, String reason) {
+      this(record, reason, null);
+    }
+
+    /** The event type the record claims, if it has one. */
+    String type() {
+      return event == null ? null : event.path("type").asText(null);
+    }
+  }
+
+  /** Checks one record against everything the trail requires, at ingest time {@code now}. */
+  public Checked check(ConsumerRecord<String, String> record, Instant now) {
+    if (record.value() == null) {
+      return new Rejected(record, "empty message");
+    }
+    JsonNode event;
+    try {
+      event = mapper.readTree(record.value());
+    } catch (JacksonException e) {
+      return new Rejected(record, "malformed JSON");
+    }
+    if (event == null || !event.isObject()) {
+      return new Rejected(record, "not a JSON object");
+    }
+    List<String> violations = schema.validate(event);
+    if (!violations.isEmpty()) {
+      return new Rejected(record, "schema: " + String.join("; ", violations), event);
+    }
+    OffsetDateTime occurredAt;
+    try {
+      occurredAt =
+          OffsetDateTime.parse(
+              event.get("occurredAt").asText(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    } catch (DateTimeParseException e) {
+      return new Rejected(
+          record, "occurredAt is not an ISO-8601 instant such as 2026-01-01T00:00:00Z", event);
+    }
+    Instant at = occurredAt.toInstant();
+    if (at.isAfter(now.plus(maxFuture))) {
+      return new Rejected(
+          record, "occurredAt is more than " + maxFuture + " ahead of the ingest time", event);
+    }
+    if (at.isBefore(now.minus(maxPast))) {
+      return new Rejected(
+          record, "occurredAt is more than " + maxPast + " before the ingest time", event);
+    }
+    UUID id;
+    String canonical;
+    try {
+      id = UUID.fromString(event.get("id").asText());
+      canonical = ChainHasher.canonicalJson(event);
+    } catch (IllegalArgumentException e) {
+      return new Rejected(record, "event cannot be canonicalised", event);
+    }
+    return new Accepted(record, id, event, canonical, occurredAt);
+  }
+}
