@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * A checkpoint signing key generated for the test run (never committed), a 30-day retention, and
  * their schedules off so that the test alone decides when checkpoints and retention run; verify
- * still expects a checkpoint at most 10 minutes old (of the tests' clock).
+ * still expects a checkpoint at most 10 minutes old (of the tests' clock). Events may be up to ten
+ * years behind the service's clock, which the tests move months ahead.
  */
 public class TrailUpkeepTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -28,7 +29,9 @@ public class TrailUpkeepTestResource implements QuarkusTestResourceLifecycleMana
           "whispyrkeep.audit.retention.keep", "30d",
           "whispyrkeep.audit.retention.every", "off",
           "whispyrkeep.audit.checkpoint.every", "off",
-          "whispyrkeep.audit.checkpoint.max-age", "10m");
+          "whispyrkeep.audit.checkpoint.max-age", "10m",
+          // The tests move the service's clock months ahead while events keep the real time.
+          "whispyrkeep.audit.ingest.max-past-skew", "3650d");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
