@@ -54,6 +54,9 @@ class AuthReplicasTest {
     Map<String, String> env =
         new HashMap<>(PackagedService.environment(postgres, kafka, database, "auth-service"));
     env.put("WK_JWT_SIGNING_KEY_FILE", key.toString());
+    // This test plays the load balancer in front of the replicas: it connects from 127.0.0.1 and
+    // names each client in X-Forwarded-For.
+    env.put("WHISPYRKEEP_HTTP_TRUSTED_PROXIES", "127.0.0.1/32");
     for (int i = 0; i < 2; i++) {
       replicas.add(
           PackagedService.start(

@@ -10,16 +10,19 @@ import static org.hamcrest.Matchers.not;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
 import io.whispyrkeep.auth.support.OutboxRows;
+import io.whispyrkeep.testsupport.http.LoopbackPeer;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import io.whispyrkeep.testsupport.time.MutableClock;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -263,5 +266,30 @@ class LockoutQuarkusTest {
     assertThat(rateLimitedEvents(address)).hasSizeBetween(1, 2);
     // Another address is not affected.
     AuthApi.login("rate-x@example.com", WRONG, AuthApi.randomAddress()).then().statusCode(401);
+  }
+
+  @Test
+  void loginsFromOneUntrustedPeer_rotatingForwardedFor_stillRateLimited() {
+    // A client that talks to the service directly (not through the trusted proxy) cannot pick a
+    // new address per request with X-Forwarded-For: every request counts against its own.
+    String peer = LoopbackPeer.randomAddress();
+    Response limited = null;
+    for (int i = 0; i < 61 && limited == null; i++) {
+      Response response =
+          LoopbackPeer.from(peer)
+              .header("X-Forwarded-For", AuthApi.randomAddress())
+              .contentType(ContentType.JSON)
+              .body(Map.of("email", "rotate-" + i + "@example.com", "password", WRONG))
+              .post("/auth/login");
+      if (response.statusCode() == 429) {
+        limited = response;
+      } else {
+        response.then().statusCode(401);
+      }
+    }
+    assertThat(limited).as("a 429 within 61 requests from one peer").isNotNull();
+    // The refusals are reported against the peer itself once its window has closed.
+    clock.advance(Duration.ofMinutes(2));
+    await().atMost(Duration.ofSeconds(30)).until(() -> !rateLimitedEvents(peer).isEmpty());
   }
 }

@@ -7,7 +7,11 @@ import io.restassured.response.Response;
 import java.util.Map;
 import java.util.UUID;
 
-/** The HTTP calls auth-service tests make, from a chosen client address (via the trusted proxy). */
+/**
+ * The HTTP calls auth-service tests make, from a chosen client address: the tests connect from
+ * 127.0.0.1, which their configuration trusts as the proxy, and name the client in {@code
+ * X-Forwarded-For}.
+ */
 public final class AuthApi {
 
   /** A password that satisfies the policy. */

@@ -3,8 +3,10 @@ package io.whispyrkeep.platform.http;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.util.List;
+import java.util.Optional;
 
-/** Shared HTTP behaviour of every service: body limit and security headers. */
+/** Shared HTTP behaviour of every service: body limit, security headers, client address. */
 @ConfigMapping(prefix = "whispyrkeep.http")
 public interface HttpConfig {
 
@@ -29,4 +31,12 @@ public interface HttpConfig {
   /** Strict-Transport-Security value. Default one year, with subdomains (OWASP HTTP headers). */
   @WithDefault("max-age=31536000; includeSubDomains")
   String strictTransportSecurity();
+
+  /**
+   * Proxies whose {@code X-Forwarded-For} is believed: IP addresses or CIDRs (IPv4 or IPv6), only
+   * literals, never host names. Default none: the client address is the peer's own and forwarding
+   * headers are ignored. Set it to the ingress controller's (or front door's) addresses only; a
+   * request from any other peer cannot choose its address. See {@link ClientAddressResolver}.
+   */
+  Optional<List<String>> trustedProxies();
 }

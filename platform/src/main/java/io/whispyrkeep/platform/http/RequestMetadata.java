@@ -3,9 +3,10 @@ package io.whispyrkeep.platform.http;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * What a security event records about the request that caused it. The client IP is the peer address
- * as Quarkus resolves it: {@code X-Forwarded-For} counts only when the peer is one of {@code
- * quarkus.http.proxy.trusted-proxies}, so a client cannot choose its own address.
+ * What a security event records about the request that caused it. The client IP is the one the
+ * {@link ClientAddressFilter} resolved: {@code X-Forwarded-For} counts only when the peer is one of
+ * {@code whispyrkeep.http.trusted-proxies}, walked from the right, so a client cannot choose its
+ * own address.
  */
 public record RequestMetadata(String requestId, String clientIp, String userAgent) {
 
@@ -19,10 +20,7 @@ public record RequestMetadata(String requestId, String clientIp, String userAgen
     if (context == null) {
       return NONE;
     }
-    String ip =
-        context.request().remoteAddress() == null
-            ? null
-            : context.request().remoteAddress().hostAddress();
+    String ip = ClientAddressFilter.clientAddress(context);
     String agent = context.request().getHeader("User-Agent");
     if (agent != null && agent.length() > MAX_USER_AGENT) {
       agent = agent.substring(0, MAX_USER_AGENT);

@@ -16,6 +16,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.whispyrkeep.testsupport.http.LoopbackPeer;
 import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
@@ -386,5 +387,38 @@ class PlatformHttpQuarkusTest {
   void cors_sameOriginWithoutConfiguredOrigin_allowed() {
     String self = "http://localhost:" + io.restassured.RestAssured.port;
     given().header("Origin", self).get("/public/ping").then().statusCode(200);
+  }
+
+  @Test
+  void directUntrustedPeer_forwardedFor_ignored() {
+    String peer = LoopbackPeer.randomAddress();
+    LoopbackPeer.from(peer)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .header("Forwarded", "for=203.0.113.10")
+        .header("X-Real-IP", "203.0.113.11")
+        .get("/public/client-address")
+        .then()
+        .statusCode(200)
+        .body("clientIp", equalTo(peer));
+  }
+
+  @Test
+  void trustedProxy_spoofedLeftmostHop_rightmostUntrustedHopWins() {
+    given()
+        .header("X-Forwarded-For", "6.6.6.6, 203.0.113.9")
+        .get("/public/client-address")
+        .then()
+        .statusCode(200)
+        .body("clientIp", equalTo("203.0.113.9"));
+  }
+
+  @Test
+  void trustedProxy_forwardedHeaderOnly_proxyAddress() {
+    given()
+        .header("Forwarded", "for=203.0.113.10")
+        .get("/public/client-address")
+        .then()
+        .statusCode(200)
+        .body("clientIp", equalTo("127.0.0.1"));
   }
 }

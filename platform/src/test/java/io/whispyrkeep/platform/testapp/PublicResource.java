@@ -1,5 +1,7 @@
 package io.whispyrkeep.platform.testapp;
 
+import io.vertx.ext.web.RoutingContext;
+import io.whispyrkeep.platform.http.RequestMetadata;
 import jakarta.annotation.security.PermitAll;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -7,6 +9,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Test-only public endpoints (opened by {@code quarkus.http.auth.permission.test-public}). */
@@ -26,6 +29,15 @@ public class PublicResource {
   @Consumes(MediaType.APPLICATION_JSON)
   public WidgetRequest echo(WidgetRequest request) {
     return request;
+  }
+
+  /** The client address as security events would record it. */
+  @GET
+  @Path("/client-address")
+  public Map<String, String> clientAddress(RoutingContext context) {
+    Map<String, String> body = new HashMap<>();
+    body.put("clientIp", RequestMetadata.from(context).clientIp());
+    return body;
   }
 
   @GET
