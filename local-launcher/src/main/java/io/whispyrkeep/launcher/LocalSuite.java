@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,11 +54,20 @@ public final class LocalSuite {
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
   private static final String HOST = "127.0.0.1";
 
+  /**
+   * The loopback address the front door connects to the services from, and the only peer whose
+   * {@code X-Forwarded-For} they believe: a local tool calling a service's port directly comes from
+   * 127.0.0.1 and cannot choose its address. Systems whose loopback answers on 127.0.0.1 alone
+   * (macOS without an alias) fall back to 127.0.0.1, with a warning.
+   */
+  static final String FRONT_DOOR_SOURCE = "127.0.0.2";
+
   private final Path root;
   private final Path local;
   private final PrintStream out;
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
   private final List<Process> services = new ArrayList<>();
+  private String frontDoorSource = FRONT_DOOR_SOURCE;
 
   LocalSuite(Path root, PrintStream out) {
     this.root = root;
@@ -96,6 +106,7 @@ public final class LocalSuite {
       step("Wiping .local/data (--reset)", () -> deleteRecursively(local.resolve("data")));
     }
     Files.createDirectories(local.resolve("logs"));
+    frontDoorSource = frontDoorSourceAddress();
     LocalSecrets secrets = step("Local secrets in .local/", () -> LocalSecrets.ensure(local));
     PostgresServer postgres =
         step(
@@ -134,7 +145,9 @@ public final class LocalSuite {
     FrontDoor frontDoor =
         step(
             "Front door on " + HOST + ":" + FRONT_DOOR_PORT,
-            () -> FrontDoor.start(HOST, FRONT_DOOR_PORT, FrontDoor.routes(SERVICES)));
+            () ->
+                FrontDoor.start(
+                    HOST, FRONT_DOOR_PORT, FrontDoor.routes(SERVICES), frontDoorSource));
     running.push(frontDoor);
     for (Map.Entry<String, Integer> service : SERVICES.entrySet()) {
       step("Waiting for " + service.getKey() + " to be ready", () -> awaitReady(service));
@@ -169,6 +182,7 @@ public final class LocalSuite {
     env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("WHISPYRKEEP_JWT_JWKS_URL", "http://" + HOST + ":8081/auth/jwks");
+    env.put("WHISPYRKEEP_HTTP_TRUSTED_PROXIES", frontDoorSource + "/32");
     env.putAll(secrets.environment(name));
     Process process = builder.start();
     services.add(process);
@@ -271,6 +285,23 @@ public final class LocalSuite {
               + " on "
               + HOST
               + " are in use (is the suite already running?). Stop whatever uses them and retry.");
+    }
+  }
+
+  /** {@link #FRONT_DOOR_SOURCE} when this system can connect from it, else 127.0.0.1. */
+  private String frontDoorSourceAddress() {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(FRONT_DOOR_SOURCE, 0));
+      return FRONT_DOOR_SOURCE;
+    } catch (IOException e) {
+      out.println(
+          "run-local: warning: cannot use "
+              + FRONT_DOOR_SOURCE
+              + " ("
+              + e.getMessage()
+              + "); the services trust X-Forwarded-For from 127.0.0.1, so local processes calling"
+              + " their ports directly can choose their client address.");
+      return HOST;
     }
   }
 

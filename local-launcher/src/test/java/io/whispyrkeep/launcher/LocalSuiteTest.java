@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -245,6 +246,70 @@ class LocalSuiteTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
     assertThat(login.body()).contains("access_token").contains("refresh_token");
+  }
+
+  @Test
+  void clientAddress_frontDoorPassesRealPeer_directPortIgnoresForwardedFor() throws Exception {
+    // Through the front door from 127.0.0.3, claiming another address (and asking for an
+    // upgrade, which once tunnelled the client's own header): the event records 127.0.0.3.
+    String viaFrontDoor = "via-door-" + UUID.randomUUID() + "@example.com";
+    RawHttp.Response door =
+        RawHttp.send(
+            "127.0.0.3",
+            8080,
+            RawHttp.postJson(
+                "/auth/login",
+                Map.of("X-Forwarded-For", "203.0.113.9", "Forwarded", "for=203.0.113.10"),
+                loginJson(viaFrontDoor)));
+    assertThat(door.status()).as(door.body()).isEqualTo(401);
+    // Straight to auth-service's port from 127.0.0.4: not the front door, so the header is
+    // ignored and the event records the peer.
+    String direct = "direct-" + UUID.randomUUID() + "@example.com";
+    RawHttp.Response service =
+        RawHttp.send(
+            "127.0.0.4",
+            8081,
+            RawHttp.postJson(
+                "/auth/login", Map.of("X-Forwarded-For", "203.0.113.9"), loginJson(direct)));
+    assertThat(service.status()).as(service.body()).isEqualTo(401);
+
+    assertThat(loginFailureClientIp(viaFrontDoor)).isEqualTo("127.0.0.3");
+    assertThat(loginFailureClientIp(direct)).isEqualTo("127.0.0.4");
+  }
+
+  @Test
+  void frontDoor_traversalToMetrics_400ProblemAndQPathsNotRouted() throws Exception {
+    for (String path : List.of("/auth/%2e%2e/q/metrics", "/auth/../q/metrics", "//q/metrics")) {
+      RawHttp.Response response =
+          RawHttp.send(
+              8080, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+      assertThat(response.status()).as(path).isEqualTo(400);
+      assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+      assertThat(response.body()).doesNotContain("jvm_");
+    }
+    HttpResponse<String> metrics = get("http://127.0.0.1:8080/q/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(404);
+    assertThat(metrics.body()).doesNotContain("jvm_");
+  }
+
+  private static String loginJson(String email) {
+    return "{\"email\":\"" + email + "\",\"password\":\"Wrong-Password-123!\"}";
+  }
+
+  /** The client IP auth-service recorded on the login failure for {@code email}. */
+  private static String loginFailureClientIp(String email) throws Exception {
+    try (var connection =
+            DriverManager.getConnection("jdbc:postgresql://127.0.0.1:15432/auth", "postgres", "");
+        var statement =
+            connection.prepareStatement(
+                "SELECT payload::json->>'clientIp' FROM outbox"
+                    + " WHERE payload LIKE '%auth.login_failure%' AND payload LIKE ?")) {
+      statement.setString(1, "%" + email + "%");
+      try (var result = statement.executeQuery()) {
+        assertThat(result.next()).as("login failure event for " + email).isTrue();
+        return result.getString(1);
+      }
+    }
   }
 
   private HttpResponse<String> get(String url) throws IOException, InterruptedException {
