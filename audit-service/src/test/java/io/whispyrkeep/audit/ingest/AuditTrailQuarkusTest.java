@@ -17,6 +17,7 @@ import io.whispyrkeep.audit.support.RuntimeRoleTestResource;
 import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.testsupport.SharedInfrastructure;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
@@ -40,7 +41,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -478,10 +478,13 @@ class AuditTrailQuarkusTest {
     }
   }
 
-  /** A consumer in the service's own group, as anyone reaching Kafka could start. */
+  /**
+   * A consumer in the service's own group. The broker's ACLs let only the audit-service principal
+   * join that group, so this plays an intruder holding that credential (or an operator's mistake):
+   * the ledger still accounts for every offset it makes the service skip.
+   */
   private KafkaConsumer<String, String> intruder() {
-    Properties properties = new Properties();
-    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties properties = SharedInfrastructure.kafka().clientProperties("audit-service");
     properties.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-service");
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "a-intruder");
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -491,8 +494,7 @@ class AuditTrailQuarkusTest {
 
   /** Produces {@code count} events for {@code subject} to one partition; returns their offsets. */
   private List<Long> produceTo(int partition, String subject, int count) throws Exception {
-    Properties properties = new Properties();
-    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Properties properties = SharedInfrastructure.kafka().clientProperties("auth-service");
     List<Long> offsets = new ArrayList<>();
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
