@@ -110,6 +110,9 @@ class LocalSuiteTest {
   void kafka_refusesAnonymousClients_andEnforcesTheSuiteAcls() throws Exception {
     Properties anonymous = new Properties();
     anonymous.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:19092");
+    // An anonymous client gets no answer; give up after a few seconds (the request timeout may not
+    // exceed the overall API timeout, or the client refuses its own configuration).
+    anonymous.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
     anonymous.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
     try (Admin admin = Admin.create(anonymous)) {
       assertThatThrownBy(() -> admin.listTopics().names().get(30, TimeUnit.SECONDS))
