@@ -1,6 +1,7 @@
 package io.whispyrkeep.bench;
 
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.KafkaAcls;
@@ -131,7 +132,11 @@ public final class AuditBench {
       for (int i = 0; i < events; i++) {
         String type = type(i);
         String actor = type.startsWith("keys.") ? "turn-service" : "user-" + (i % 5000);
-        producer.send(new ProducerRecord<>(topic, actor, event(i, type, actor)));
+        String value = event(i, type, actor);
+        // signed as auth-service's outbox signs (the packaged audit-service trusts its test key)
+        producer.send(
+            new ProducerRecord<>(
+                topic, null, actor, value, TestEventKeys.headers("auth-service", value)));
       }
       producer.flush();
     }

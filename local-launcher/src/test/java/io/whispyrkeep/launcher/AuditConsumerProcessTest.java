@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.KafkaAcls;
@@ -213,7 +214,10 @@ class AuditConsumerProcessTest {
                 + (i % 7)
                 + "\",\"clientIp\":\"203.0.113.7\","
                 + "\"severity\":\"NOTICE\",\"details\":{\"reason\":\"bad_credentials\"}}";
-        producer.send(new ProducerRecord<>(topic, actor, event));
+        // signed as auth-service's outbox signs (the packaged audit-service trusts its test key)
+        producer.send(
+            new ProducerRecord<>(
+                topic, null, actor, event, TestEventKeys.headers("auth-service", event)));
       }
       producer.flush();
     }

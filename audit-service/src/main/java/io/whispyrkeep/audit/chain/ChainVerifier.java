@@ -1,13 +1,19 @@
 package io.whispyrkeep.audit.chain;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.whispyrkeep.audit.ingest.EventAuthenticator;
 import io.whispyrkeep.audit.ingest.OffsetLedger;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
@@ -23,10 +29,11 @@ import java.util.UUID;
  * Re-walks the hash chains and reports the first broken link: a row whose hash does not match its
  * content (altered), whose searchable columns do not match its hashed content (hidden from
  * queries), whose previous hash is not its predecessor's (reordered or spliced), a gap in the
- * sequence (deleted), a chain whose end is not the recorded head (truncated), or a chain that no
- * longer matches a signed checkpoint (rewritten with recomputed hashes). A chain starts at the
- * genesis hash, or at its newest retention anchor once old partitions were dropped. Reads in pages
- * of {@value #PAGE} rows, so memory stays flat on long chains.
+ * sequence (deleted), a chain whose end is not the recorded head (truncated), a chain that no
+ * longer matches a signed checkpoint (rewritten with recomputed hashes), or a row whose publisher
+ * signature no longer holds (see {@link EventAuthenticator}). A chain starts at the genesis hash,
+ * or at its newest retention anchor once old partitions were dropped. Reads in pages of {@value
+ * #PAGE} rows, so memory stays flat on long chains.
  *
  * <p>With a range, only rows stored within {@code [from, to)} are walked: the row just before the
  * range is taken as the starting point, and checkpoints signed within the range are checked.
@@ -43,12 +50,22 @@ public class ChainVerifier {
   private final Checkpoints checkpoints;
   private final Clock clock;
   private final OffsetLedger ledger;
+  private final EventAuthenticator authenticator;
+  private final ObjectMapper mapper;
 
-  ChainVerifier(Pool pool, Checkpoints checkpoints, Clock clock, OffsetLedger ledger) {
+  ChainVerifier(
+      Pool pool,
+      Checkpoints checkpoints,
+      Clock clock,
+      OffsetLedger ledger,
+      EventAuthenticator authenticator,
+      ObjectMapper mapper) {
     this.pool = pool;
     this.checkpoints = checkpoints;
     this.clock = clock;
     this.ledger = ledger;
+    this.authenticator = authenticator;
+    this.mapper = mapper;
   }
 
   /** The first broken link found, if any. */
@@ -248,7 +265,8 @@ public class ChainVerifier {
       long rowsSoFar) {
     int chain = head.chain();
     return sql.preparedQuery(
-            "SELECT seq, event_id, payload, prev_hash, hash, "
+            "SELECT seq, event_id, payload, prev_hash, hash, signing_key_id, signature,"
+                + " signed_payload, "
                 + StoredColumns.SELECTED
                 + " FROM audit_event WHERE chain = $1 AND seq > $2 AND seq <= $3"
                 + " ORDER BY seq LIMIT $4")
@@ -281,6 +299,10 @@ public class ChainVerifier {
                       new BrokenLink(
                           chain, seq, id, "column " + column + " does not match the hashed event"));
                 }
+                String unsigned = signatureProblem(row);
+                if (unsigned != null) {
+                  return done(rows, new BrokenLink(chain, seq, id, unsigned));
+                }
                 prev = hash;
                 expected++;
                 rows++;
@@ -303,6 +325,34 @@ public class ChainVerifier {
               }
               return done(rows, null);
             });
+  }
+
+  /**
+   * Re-checks a row's publisher signature: over the signed record value when one is stored (which
+   * must canonicalise to the payload), else over the payload itself; null when it holds.
+   */
+  private String signatureProblem(Row row) {
+    String payload = row.getString("payload");
+    String signed = row.getString("signed_payload");
+    Buffer signature = row.getBuffer("signature");
+    String keyId = row.getString("signing_key_id");
+    if (signature == null || keyId == null) {
+      return "event has no signature";
+    }
+    JsonNode content;
+    try {
+      content = mapper.readTree(signed != null ? signed : payload);
+    } catch (JsonProcessingException e) {
+      return "signed payload is not JSON";
+    }
+    if (signed != null && !ChainHasher.canonicalJson(content).equals(payload)) {
+      return "content differs from its signed payload";
+    }
+    return authenticator.recheck(
+        content.path("source").asText(null),
+        keyId,
+        signature.getBytes(),
+        (signed != null ? signed : payload).getBytes(StandardCharsets.UTF_8));
   }
 
   /** Checks every checkpoint (signed within the range) against its signature and its chain. */

@@ -117,6 +117,21 @@ public interface AuditConfig {
     int maxConcurrent();
   }
 
+  /**
+   * Public keys trusted to sign events, by the {@code source} they may sign for (see {@code
+   * EventAuthenticator}). An event is stored only when signed by a key of its own source.
+   */
+  Map<String, EventKeys> eventKeys();
+
+  /** The event signing keys of one source. */
+  interface EventKeys {
+    /**
+     * PEM (SubjectPublicKeyInfo) Ed25519 public keys, comma-separated: the current key and, during
+     * a rotation, the previous one. Unset: the source's events are dead-lettered.
+     */
+    Optional<List<Path>> publicKeyFiles();
+  }
+
   /** Alert rules by name; evaluated on every stored event. */
   Map<String, AlertRule> alerts();
 

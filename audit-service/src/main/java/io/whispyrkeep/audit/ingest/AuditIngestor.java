@@ -369,8 +369,8 @@ public class AuditIngestor {
 
   private static final String INSERT_EVENT =
       "INSERT INTO audit_event (chain, seq, event_id, type, occurred_at, source, actor, subject,"
-          + " client_ip, severity, payload, prev_hash, hash, stored_at)"
-          + " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)";
+          + " client_ip, severity, payload, prev_hash, hash, stored_at, signing_key_id, signature,"
+          + " signed_payload) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)";
 
   /** The fast path: every row in one batched statement. */
   private Uni<ChainEnd> insertAll(
@@ -465,7 +465,10 @@ public class AuditIngestor {
         .addString(accepted.canonical())
         .addBuffer(Buffer.buffer(previous))
         .addBuffer(Buffer.buffer(hash))
-        .addOffsetDateTime(now);
+        .addOffsetDateTime(now)
+        .addString(accepted.authentic().keyId())
+        .addBuffer(Buffer.buffer(accepted.authentic().signature()))
+        .addString(accepted.signedPayload());
   }
 
   private static String text(JsonNode event, String field) {

@@ -3,10 +3,13 @@ package io.whispyrkeep.audit.ingest;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.whispyrkeep.audit.chain.ChainHasher;
 import io.whispyrkeep.audit.config.AuditConfig;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,11 +21,13 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Decides, for one consumed record, whether it can enter the trail: it must be a JSON object valid
- * against the event schema, its id and {@code occurredAt} must parse under the same rules the
- * database and the alert rules use, and {@code occurredAt} must lie within the configured skew of
- * the ingest time. Each check that fails gives the reason the record is dead-lettered with. Add new
- * per-record checks here (in {@link #check}), so every path into the trail passes them.
+ * Decides, for one consumed record, whether it can enter the trail: it must be signed by a key
+ * trusted for the {@code source} it names ({@link EventAuthenticator}; checked first, on the raw
+ * bytes, before any parsing), it must be a JSON object valid against the event schema, its id and
+ * {@code occurredAt} must parse under the same rules the database and the alert rules use, and
+ * {@code occurredAt} must lie within the configured skew of the ingest time. Each check that fails
+ * gives the reason the record is dead-lettered with. Add new per-record checks here (in {@link
+ * #check}), so every path into the trail passes them.
  */
 @ApplicationScoped
 public class RecordValidator {
@@ -36,9 +41,17 @@ public class RecordValidator {
   private final SecurityEventSchema schema = SecurityEventSchema.load();
   private final Duration maxFuture;
   private final Duration maxPast;
+  private final EventAuthenticator authenticator;
+  private final Counter unauthenticated;
 
-  RecordValidator(ObjectMapper mapper, AuditConfig config) {
+  RecordValidator(
+      ObjectMapper mapper,
+      AuditConfig config,
+      EventAuthenticator authenticator,
+      MeterRegistry registry) {
     this.mapper = mapper;
+    this.authenticator = authenticator;
+    this.unauthenticated = registry.counter("whispyrkeep.audit.unauthenticated");
     this.maxFuture = config.ingest().maxFutureSkew();
     this.maxPast = config.ingest().maxPastSkew();
   }
@@ -49,15 +62,18 @@ public class RecordValidator {
   }
 
   /**
-   * A valid event: its id, its parsed JSON, the canonical text that is hashed and stored, and its
-   * {@code occurredAt} as stored.
+   * A valid, authentic event: its id, its parsed JSON, the canonical text that is hashed and
+   * stored, its {@code occurredAt} as stored, its publisher's signature and, when it differs from
+   * the canonical text, the exact record value that was signed (else null).
    */
   public record Accepted(
       ConsumerRecord<String, String> record,
       UUID id,
       JsonNode event,
       String canonical,
-      OffsetDateTime occurredAt)
+      OffsetDateTime occurredAt,
+      EventAuthenticator.Authentic authentic,
+      String signedPayload)
       implements Checked {
 
     int partition() {
@@ -92,6 +108,14 @@ public class RecordValidator {
     if (record.value() == null) {
       return new Rejected(record, "empty message");
     }
+    EventAuthenticator.Verdict verdict =
+        authenticator.authenticate(
+            record.headers(), record.value().getBytes(StandardCharsets.UTF_8));
+    if (verdict instanceof EventAuthenticator.Refused refused) {
+      unauthenticated.increment();
+      return new Rejected(record, refused.reason());
+    }
+    EventAuthenticator.Authentic authentic = (EventAuthenticator.Authentic) verdict;
     JsonNode event;
     try {
       event = mapper.readTree(record.value());
@@ -100,6 +124,14 @@ public class RecordValidator {
     }
     if (event == null || !event.isObject()) {
       return new Rejected(record, "not a JSON object");
+    }
+    String mismatch =
+        EventAuthenticator.sourceMismatch(authentic, event.path("source").asText(null));
+    if (mismatch != null) {
+      unauthenticated.increment();
+      // Without its event: a forged record's claimed type (say, a dead-letter report) must never
+      // spare it the report every dead letter gets.
+      return new Rejected(record, mismatch);
     }
     List<String> violations = schema.validate(event);
     if (!violations.isEmpty()) {
@@ -131,6 +163,13 @@ public class RecordValidator {
     } catch (IllegalArgumentException e) {
       return new Rejected(record, "event cannot be canonicalised", event);
     }
-    return new Accepted(record, id, event, canonical, occurredAt);
+    return new Accepted(
+        record,
+        id,
+        event,
+        canonical,
+        occurredAt,
+        authentic,
+        canonical.equals(record.value()) ? null : record.value());
   }
 }

@@ -15,6 +15,7 @@ import io.whispyrkeep.audit.support.RuntimeRoleTestResource;
 import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.audit.support.TrailUpkeepTestResource;
 import io.whispyrkeep.platform.event.SecurityEvent;
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
@@ -209,7 +210,8 @@ class TrailUpkeepQuarkusTest {
       rewriteQuietChain(connection);
       assertThat(brokenReason("")).contains("chain differs from signed checkpoint");
       sql.executeUpdate(
-          "UPDATE audit_event e SET payload = b.payload, prev_hash = b.prev_hash, hash = b.hash"
+          "UPDATE audit_event e SET payload = b.payload, prev_hash = b.prev_hash, hash = b.hash,"
+              + " signature = b.signature, signed_payload = b.signed_payload"
               + " FROM chain_backup b WHERE e.chain = b.chain AND e.seq = b.seq");
       sql.executeUpdate(
           "UPDATE audit_chain_head h SET hash = b.hash FROM head_backup b WHERE h.chain = b.chain");
@@ -235,7 +237,11 @@ class TrailUpkeepQuarkusTest {
     return events;
   }
 
-  /** Alters the first row of the quiet chain and recomputes every hash after it, and the head. */
+  /**
+   * Alters the first row of the quiet chain and recomputes every hash after it, and the head; the
+   * altered row is even re-signed, as by someone who also stole auth-service's event key, so only
+   * the checkpoint can catch it.
+   */
   private static void rewriteQuietChain(Connection connection) throws Exception {
     List<Long> seqs = new ArrayList<>();
     List<String> payloads = new ArrayList<>();
@@ -254,15 +260,19 @@ class TrailUpkeepQuarkusTest {
     byte[] previous = ChainHasher.GENESIS;
     try (PreparedStatement write =
         connection.prepareStatement(
-            "UPDATE audit_event SET payload = ?, prev_hash = ?, hash = ?"
-                + " WHERE chain = ? AND seq = ?")) {
+            "UPDATE audit_event SET payload = ?, prev_hash = ?, hash = ?, signature = ?,"
+                + " signed_payload = NULL WHERE chain = ? AND seq = ?")) {
       for (int i = 0; i < seqs.size(); i++) {
         byte[] hash = ChainHasher.link(previous, payloads.get(i));
         write.setString(1, payloads.get(i));
         write.setBytes(2, previous);
         write.setBytes(3, hash);
-        write.setInt(4, QUIET_CHAIN);
-        write.setLong(5, seqs.get(i));
+        write.setBytes(
+            4,
+            TestEventKeys.sign(
+                "auth-service", payloads.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        write.setInt(5, QUIET_CHAIN);
+        write.setLong(6, seqs.get(i));
         write.executeUpdate();
         previous = hash;
       }

@@ -18,6 +18,7 @@ import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import io.whispyrkeep.testsupport.jwt.TestTokens;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
@@ -41,6 +42,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -479,12 +481,12 @@ class AuditTrailQuarkusTest {
   }
 
   /**
-   * A consumer in the service's own group. The broker's ACLs let only the audit-service principal
-   * join that group, so this plays an intruder holding that credential (or an operator's mistake):
-   * the ledger still accounts for every offset it makes the service skip.
+   * A consumer in the service's own group, as anyone holding audit-service's Kafka credentials
+   * could start (the broker's ACLs let no other principal join the group).
    */
   private KafkaConsumer<String, String> intruder() {
     Properties properties = SharedInfrastructure.kafka().clientProperties("audit-service");
+    properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     properties.put(ConsumerConfig.GROUP_ID_CONFIG, "audit-service");
     properties.put(ConsumerConfig.CLIENT_ID_CONFIG, "a-intruder");
     properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -495,11 +497,13 @@ class AuditTrailQuarkusTest {
   /** Produces {@code count} events for {@code subject} to one partition; returns their offsets. */
   private List<Long> produceTo(int partition, String subject, int count) throws Exception {
     Properties properties = SharedInfrastructure.kafka().clientProperties("auth-service");
+    properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     List<Long> offsets = new ArrayList<>();
     try (KafkaProducer<String, String> producer =
         new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < count; i++) {
         SecurityEvent event = event("auth.logout", subject);
+        String value = mapper.writeValueAsString(event);
         offsets.add(
             producer
                 .send(
@@ -507,7 +511,8 @@ class AuditTrailQuarkusTest {
                         SecurityEventTopics.SECURITY_EVENTS,
                         partition,
                         event.partitionKey(),
-                        mapper.writeValueAsString(event)))
+                        value,
+                        TestEventKeys.headers(event.source(), value)))
                 .get()
                 .offset());
       }

@@ -7,6 +7,7 @@ import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.events.TestEventKeys;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -57,29 +59,59 @@ public final class TrailFixture {
   private static final Map<String, KafkaProducer<String, String>> PRODUCERS =
       new ConcurrentHashMap<>();
 
-  /** Sends raw records to security.events, keyed as given, and waits until they are written. */
+  /**
+   * Sends records to security.events, keyed as given and signed with auth-service's test key (the
+   * source of {@link #event}), and waits until they are written.
+   */
   public static void produce(String bootstrapServers, String key, String... values) {
-    KafkaProducer<String, String> producer =
-        PRODUCERS.computeIfAbsent(
-            bootstrapServers,
-            servers -> {
-              // As a publishing service: tests feed the trail with the rights auth-service has.
-              Properties properties = SharedInfrastructure.kafka().clientProperties("auth-service");
-              properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-              return new KafkaProducer<>(
-                  properties, new StringSerializer(), new StringSerializer());
-            });
     for (String value : values) {
-      producer.send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, key, value));
+      send(bootstrapServers, key, value, TestEventKeys.headers("auth-service", value));
     }
-    producer.flush();
+    producer(bootstrapServers).flush();
   }
 
-  /** Sends events as the outbox relay does: JSON, keyed by the event's partition key. */
+  /** Sends events as the outbox relay of their source does: JSON, keyed, signed. */
   public static void produce(String bootstrapServers, SecurityEvent... events) throws Exception {
     for (SecurityEvent event : events) {
-      produce(bootstrapServers, event.partitionKey(), MAPPER.writeValueAsString(event));
+      String value = MAPPER.writeValueAsString(event);
+      send(
+          bootstrapServers,
+          event.partitionKey(),
+          value,
+          TestEventKeys.headers(event.source(), value));
     }
+    producer(bootstrapServers).flush();
+  }
+
+  /**
+   * Sends one record with exactly the headers given (none, a stranger's signature, a signature of
+   * other bytes): what an attacker with access to Kafka can write.
+   */
+  public static void produceForged(
+      String bootstrapServers, String key, String value, Headers headers) {
+    send(bootstrapServers, key, value, headers);
+    producer(bootstrapServers).flush();
+  }
+
+  /** The JSON text of an event, as an outbox serialises it. */
+  public static String json(SecurityEvent event) throws Exception {
+    return MAPPER.writeValueAsString(event);
+  }
+
+  private static void send(String bootstrapServers, String key, String value, Headers headers) {
+    producer(bootstrapServers)
+        .send(new ProducerRecord<>(SecurityEventTopics.SECURITY_EVENTS, null, key, value, headers));
+  }
+
+  private static KafkaProducer<String, String> producer(String bootstrapServers) {
+    return PRODUCERS.computeIfAbsent(
+        bootstrapServers,
+        servers -> {
+          // As a publishing service: tests feed the trail with the rights auth-service has.
+          Properties properties = SharedInfrastructure.kafka().clientProperties("auth-service");
+          properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+          return new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer());
+        });
   }
 
   /**
@@ -126,8 +158,9 @@ public final class TrailFixture {
     try (PreparedStatement insert =
         connection.prepareStatement(
             "INSERT INTO audit_event (chain, seq, event_id, type, occurred_at, source, actor,"
-                + " subject, client_ip, severity, payload, prev_hash, hash, stored_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " subject, client_ip, severity, payload, prev_hash, hash, stored_at,"
+                + " signing_key_id, signature)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       for (SecurityEvent event : events) {
         String canonical = ChainHasher.canonicalJson(MAPPER.valueToTree(event));
         byte[] hash = ChainHasher.link(previous, canonical);
@@ -146,6 +179,12 @@ public final class TrailFixture {
         insert.setBytes(12, previous);
         insert.setBytes(13, hash);
         insert.setObject(14, storedAt);
+        // signed by its source over the canonical text, as if its outbox had sent exactly that
+        insert.setString(15, TestEventKeys.keyId(event.source()));
+        insert.setBytes(
+            16,
+            TestEventKeys.sign(
+                event.source(), canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         insert.addBatch();
         previous = hash;
       }

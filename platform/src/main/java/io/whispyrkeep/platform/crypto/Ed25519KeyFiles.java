@@ -7,23 +7,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.SecureRandom;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.interfaces.EdECPublicKey;
-import java.security.spec.NamedParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Ed25519 keys (RFC 8032) from PEM files: a PKCS#8 private key (what {@code openssl genpkey
- * -algorithm ed25519} writes), whose public half is derived from it so one file is all a signer
+ * -algorithm ed25519} writes), whose public half is computed from it so one file is all a signer
  * needs, and SubjectPublicKeyInfo public keys for verifiers. The key id is the RFC 7638 / RFC 8037
  * JWK thumbprint of the public key, so nobody names keys by hand and a key id cannot point at
  * another key.
@@ -38,6 +35,10 @@ public final class Ed25519KeyFiles {
 
   private static final int RAW_KEY_BYTES = 32;
 
+  /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): the raw key follows. */
+  private static final byte[] SPKI_PREFIX =
+      java.util.HexFormat.of().parseHex("302a300506032b6570032100");
+
   /** A signing key, its public half and its id. */
   public record SigningKey(String keyId, PrivateKey privateKey, PublicKey publicKey) {}
 
@@ -49,11 +50,11 @@ public final class Ed25519KeyFiles {
       byte[] der = pemBody(Files.readString(file, StandardCharsets.US_ASCII), "PRIVATE KEY");
       PrivateKey privateKey =
           KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
-      PublicKey publicKey = publicKeyOf((EdECPrivateKey) privateKey);
+      PublicKey publicKey = publicKeyOf(privateKey);
       return new SigningKey(thumbprint(publicKey), privateKey, publicKey);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read key " + file, e);
-    } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalStateException("key " + file + " is not a PKCS#8 Ed25519 private key", e);
     }
   }
@@ -94,7 +95,7 @@ public final class Ed25519KeyFiles {
    * {@code {"crv":"Ed25519","kty":"OKP","x":"<raw key, base64url>"}}.
    */
   public static String thumbprint(PublicKey key) {
-    String x = Base64.getUrlEncoder().withoutPadding().encodeToString(raw(key));
+    String x = Base64.getUrlEncoder().withoutPadding().encodeToString(rawPublicKey(key));
     String jwk = "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"" + x + "\"}";
     try {
       return Base64.getUrlEncoder()
@@ -107,31 +108,31 @@ public final class Ed25519KeyFiles {
   }
 
   /** The 32 raw key bytes: the end of the SubjectPublicKeyInfo encoding. */
-  private static byte[] raw(PublicKey key) {
+  public static byte[] rawPublicKey(PublicKey key) {
     byte[] encoded = key.getEncoded();
     return Arrays.copyOfRange(encoded, encoded.length - RAW_KEY_BYTES, encoded.length);
   }
 
-  /**
-   * The public key of a private key. The JDK has no call for it, but key generation is
-   * deterministic in the 32-byte seed it draws (RFC 8032 section 5.1.5): generating from a source
-   * that yields exactly the seed gives the key pair back.
-   */
-  private static PublicKey publicKeyOf(EdECPrivateKey privateKey) throws GeneralSecurityException {
-    byte[] seed =
-        privateKey
-            .getBytes()
-            .orElseThrow(() -> new GeneralSecurityException("private key has no seed"));
-    if (seed.length != RAW_KEY_BYTES) {
-      throw new GeneralSecurityException("not an Ed25519 private key");
+  /** The public key of a private key (RFC 8032 section 5.1.5, computed from the seed). */
+  private static PublicKey publicKeyOf(PrivateKey privateKey) throws GeneralSecurityException {
+    byte[] raw = new byte[RAW_KEY_BYTES];
+    Ed25519.generatePublicKey(seed(privateKey), 0, raw, 0);
+    byte[] spki = new byte[SPKI_PREFIX.length + RAW_KEY_BYTES];
+    System.arraycopy(SPKI_PREFIX, 0, spki, 0, SPKI_PREFIX.length);
+    System.arraycopy(raw, 0, spki, SPKI_PREFIX.length, RAW_KEY_BYTES);
+    return decodePublic(spki);
+  }
+
+  /** The 32-byte seed of an Ed25519 private key. */
+  public static byte[] seed(PrivateKey key) {
+    if (key instanceof EdECPrivateKey edec
+        && ALGORITHM.equalsIgnoreCase(edec.getParams().getName())) {
+      byte[] seed = edec.getBytes().orElse(new byte[0]);
+      if (seed.length == RAW_KEY_BYTES) {
+        return seed;
+      }
     }
-    KeyPairGenerator generator = KeyPairGenerator.getInstance(ALGORITHM);
-    generator.initialize(NamedParameterSpec.ED25519, new SeedReplay(seed));
-    KeyPair pair = generator.generateKeyPair();
-    if (!Arrays.equals(((EdECPrivateKey) pair.getPrivate()).getBytes().orElse(null), seed)) {
-      throw new GeneralSecurityException("public key derivation failed");
-    }
-    return pair.getPublic();
+    throw new IllegalArgumentException("not an Ed25519 private key");
   }
 
   private static byte[] pemBody(String pem, String label) {
@@ -153,23 +154,5 @@ public final class Ed25519KeyFiles {
         + "\n-----END "
         + label
         + "-----\n";
-  }
-
-  /** Hands the key generator a fixed seed; used only to re-derive a public key, never to create. */
-  private static final class SeedReplay extends SecureRandom {
-    private static final long serialVersionUID = 1L;
-    private final transient byte[] seed;
-
-    SeedReplay(byte[] seed) {
-      this.seed = seed.clone();
-    }
-
-    @Override
-    public void nextBytes(byte[] bytes) {
-      if (bytes.length != seed.length) {
-        throw new IllegalStateException("unexpected draw of " + bytes.length + " bytes");
-      }
-      System.arraycopy(seed, 0, bytes, 0, bytes.length);
-    }
   }
 }

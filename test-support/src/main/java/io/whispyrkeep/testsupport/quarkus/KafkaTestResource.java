@@ -14,7 +14,8 @@ import org.eclipse.microprofile.config.ConfigProvider;
  * as its own principal: the one named like the application ({@code quarkus.application.name}), or
  * the {@value #PRINCIPAL} init argument. The service then runs with exactly the rights it has in
  * production. Only the username and password are given; the SASL settings are the platform's. It
- * also gives the outbox an event signing key ({@link TestEventKeys#SERVICE_UNDER_TEST}).
+ * also gives the outbox an event signing key ({@link TestEventKeys#SERVICE_UNDER_TEST});
+ * audit-service trusts each suite service's test key for that service's events.
  */
 public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -54,11 +55,16 @@ public class KafkaTestResource implements QuarkusTestResourceLifecycleManager {
     return config;
   }
 
-  /** The service's own signing key, as the local launcher gives each service one. */
+  /**
+   * The service's own signing key, as the local launcher gives each service one, and (read by
+   * audit-service only) the public keys it trusts for each source.
+   */
   private static Map<String, String> eventSigning() {
-    return Map.of(
+    Map<String, String> config = new HashMap<>(TestEventKeys.auditTrustConfig());
+    config.put(
         "whispyrkeep.events.signing-key-file",
         TestEventKeys.privateKeyFile(TestEventKeys.SERVICE_UNDER_TEST).toString());
+    return config;
   }
 
   @Override
