@@ -34,16 +34,19 @@ public final class LocalSecrets {
   private final Map<String, String> admin;
   private final Map<String, String> clients;
   private final KafkaCredentials kafka;
+  private final Map<String, String> database;
 
   private LocalSecrets(
       Path secrets,
       Map<String, String> admin,
       Map<String, String> clients,
-      KafkaCredentials kafka) {
+      KafkaCredentials kafka,
+      Map<String, String> database) {
     this.secrets = secrets;
     this.admin = admin;
     this.clients = clients;
     this.kafka = kafka;
+    this.database = database;
   }
 
   /** Reads the secrets, generating whatever is missing. */
@@ -78,7 +81,44 @@ public final class LocalSecrets {
     }
     ensureEventSigningKeys(secrets);
     return new LocalSecrets(
-        secrets, readEnv(adminFile), readEnv(clientsFile), ensureKafkaCredentials(secrets));
+        secrets,
+        readEnv(adminFile),
+        readEnv(clientsFile),
+        ensureKafkaCredentials(secrets),
+        ensureDatabasePasswords(secrets));
+  }
+
+  /**
+   * PostgreSQL passwords ({@code postgres.env}): the superuser's, set on the server at its first
+   * start, and one per service role ({@link DatabaseRoles}), set again on every start. Roles added
+   * by a later version get theirs generated into the existing file.
+   */
+  private static Map<String, String> ensureDatabasePasswords(Path secrets) throws IOException {
+    Path file = secrets.resolve("postgres.env");
+    Map<String, String> env =
+        Files.exists(file) ? new LinkedHashMap<>(readEnv(file)) : new LinkedHashMap<>();
+    boolean added = false;
+    for (String role : DatabaseRoles.allWithSuperuser()) {
+      if (!env.containsKey(databaseVariable(role))) {
+        env.put(databaseVariable(role), token(24));
+        added = true;
+      }
+    }
+    if (added) {
+      StringBuilder text = new StringBuilder();
+      env.forEach((name, value) -> text.append(name).append('=').append(value).append('\n'));
+      writeSecret(file, text.toString());
+    }
+    return env;
+  }
+
+  static String databaseVariable(String role) {
+    return "WK_POSTGRES_" + role.toUpperCase() + "_PASSWORD";
+  }
+
+  /** The password of a PostgreSQL role ({@code postgres} for the superuser). */
+  String databasePassword(String role) {
+    return database.get(databaseVariable(role));
   }
 
   /**

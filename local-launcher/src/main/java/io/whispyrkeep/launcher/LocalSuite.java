@@ -113,13 +113,19 @@ public final class LocalSuite {
             "PostgreSQL on " + HOST + ":" + POSTGRES_PORT,
             () ->
                 PostgresStarter.startEmbedded(
-                    POSTGRES_PORT, local.resolve("data").resolve("postgres")));
+                    POSTGRES_PORT,
+                    local.resolve("data").resolve("postgres"),
+                    secrets.databasePassword(DatabaseRoles.SUPERUSER)));
     running.push(postgres);
     step(
-        "Databases auth, keyvault, turn, audit",
+        "Databases auth, keyvault, turn, audit, one role each",
         () -> {
           for (String service : SERVICES.keySet()) {
-            postgres.createDatabase(database(service));
+            String owner = DatabaseRoles.owner(service);
+            String runtime = DatabaseRoles.runtime(service);
+            postgres.ensureLoginRole(owner, secrets.databasePassword(owner));
+            postgres.ensureLoginRole(runtime, secrets.databasePassword(runtime));
+            postgres.createDatabase(database(service), owner, runtime);
           }
           return null;
         });
@@ -178,8 +184,16 @@ public final class LocalSuite {
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database(name)));
     env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database(name)));
-    env.put("QUARKUS_DATASOURCE_USERNAME", postgres.username());
-    env.put("QUARKUS_DATASOURCE_PASSWORD", postgres.password());
+    String owner = DatabaseRoles.owner(name);
+    String runtime = DatabaseRoles.runtime(name);
+    env.put("QUARKUS_DATASOURCE_USERNAME", runtime);
+    env.put("QUARKUS_DATASOURCE_PASSWORD", secrets.databasePassword(runtime));
+    if (!runtime.equals(owner)) {
+      // Migrations as the owner, the service as the least-privileged runtime role.
+      env.put("QUARKUS_FLYWAY_USERNAME", owner);
+      env.put("QUARKUS_FLYWAY_PASSWORD", secrets.databasePassword(owner));
+      env.put("WK_AUDIT_RUNTIME_ROLE", runtime);
+    }
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("WHISPYRKEEP_JWT_JWKS_URL", "http://" + HOST + ":8081/auth/jwks");
     env.put("WHISPYRKEEP_HTTP_TRUSTED_PROXIES", frontDoorSource + "/32");
@@ -227,7 +241,8 @@ public final class LocalSuite {
             out.printf(
                 "  %-16s http://%s:%d  (log: .local/logs/%s.log)%n", name, HOST, port, name));
     out.printf(
-        "  PostgreSQL      %s:%d  user postgres, databases auth keyvault turn audit%n",
+        "  PostgreSQL      %s:%d  databases auth keyvault turn audit, one role each;"
+            + " passwords in .local/secrets/postgres.env%n",
         HOST, POSTGRES_PORT);
     out.printf(
         "  Kafka           %s:%d  SASL SCRAM-SHA-512, users in .local/secrets/kafka-users.env%n",

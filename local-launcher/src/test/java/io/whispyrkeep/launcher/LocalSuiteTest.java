@@ -95,8 +95,7 @@ class LocalSuiteTest {
 
   @Test
   void postgresAndKafka_reachableOnFixedPorts() throws Exception {
-    try (var connection =
-            DriverManager.getConnection("jdbc:postgresql://127.0.0.1:15432/auth", "postgres", "");
+    try (var connection = superuser("auth");
         var result = connection.createStatement().executeQuery("SELECT count(*) FROM outbox")) {
       assertThat(result.next()).isTrue();
     }
@@ -199,6 +198,7 @@ class LocalSuiteTest {
             localDir.resolve("secrets/event-keys/turn-service.pem"),
             localDir.resolve("secrets/event-keys/audit-service.pem"),
             localDir.resolve("secrets/kafka-users.env"),
+            localDir.resolve("secrets/postgres.env"),
             localDir.resolve("data/kafka/server.properties"))) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)))
           .as(secret.toString())
@@ -210,21 +210,57 @@ class LocalSuiteTest {
     }
     assertThat(Files.readString(output))
         .doesNotContain(credentials.getProperty("WK_ADMIN_PASSWORD"));
-    Properties kafkaUsers = new Properties();
+    Properties passwords = new Properties();
     try (var reader = Files.newBufferedReader(localDir.resolve("secrets/kafka-users.env"))) {
-      kafkaUsers.load(reader);
+      passwords.load(reader);
     }
     List<Path> logs =
         new java.util.ArrayList<>(List.of(output, localDir.resolve("data/kafka/broker.log")));
     try (var files = Files.list(localDir.resolve("logs"))) {
       files.forEach(logs::add);
     }
+    try (var reader = Files.newBufferedReader(localDir.resolve("secrets/postgres.env"))) {
+      passwords.load(reader); // the database passwords too
+    }
     for (Path log : logs) {
       String text = Files.readString(log);
-      for (String password : kafkaUsers.stringPropertyNames()) {
-        assertThat(text).as(log.toString()).doesNotContain(kafkaUsers.getProperty(password));
+      for (String password : passwords.stringPropertyNames()) {
+        assertThat(text).as(log.toString()).doesNotContain(passwords.getProperty(password));
       }
     }
+  }
+
+  @Test
+  void authEvent_signedWithAuthServiceKey_storedByAuditAsAuthentic() throws Exception {
+    String email = "nobody-" + System.nanoTime() + "@whispyrkeep.local";
+    HttpResponse<String> failed =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/auth/login"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"email\":\"" + email + "\",\"password\":\"Wrong-Password-123!\"}"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(failed.statusCode()).isEqualTo(401);
+    // Stored only if audit-service found it signed by the key it trusts for auth-service.
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(500))
+        .until(
+            () -> {
+              try (var connection = superuser("audit");
+                  var result =
+                      connection
+                          .createStatement()
+                          .executeQuery(
+                              "SELECT count(*) FROM audit_event WHERE source = 'auth-service'"
+                                  + " AND length(signing_key_id) = 43"
+                                  + " AND length(signature) = 64")) {
+                return result.next() && result.getLong(1) > 0;
+              }
+            });
   }
 
   @Test
@@ -300,9 +336,8 @@ class LocalSuiteTest {
   }
 
   /** The client IP auth-service recorded on the login failure for {@code email}. */
-  private static String loginFailureClientIp(String email) throws Exception {
-    try (var connection =
-            DriverManager.getConnection("jdbc:postgresql://127.0.0.1:15432/auth", "postgres", "");
+  private String loginFailureClientIp(String email) throws Exception {
+    try (var connection = superuser("auth");
         var statement =
             connection.prepareStatement(
                 "SELECT payload::json->>'clientIp' FROM outbox"
@@ -312,6 +347,68 @@ class LocalSuiteTest {
         assertThat(result.next()).as("login failure event for " + email).isTrue();
         return result.getString(1);
       }
+    }
+  }
+
+  /** A connection to one database as the superuser, with its password from postgres.env. */
+  private java.sql.Connection superuser(String database) throws Exception {
+    return connect(database, "postgres");
+  }
+
+  private java.sql.Connection connect(String database, String role) throws Exception {
+    return DriverManager.getConnection(
+        "jdbc:postgresql://127.0.0.1:15432/" + database, role, databasePassword(role));
+  }
+
+  private String databasePassword(String role) throws IOException {
+    Properties passwords = new Properties();
+    try (var reader = Files.newBufferedReader(localDir.resolve("secrets/postgres.env"))) {
+      passwords.load(reader);
+    }
+    return passwords.getProperty("WK_POSTGRES_" + role.toUpperCase() + "_PASSWORD");
+  }
+
+  /**
+   * As in production, nobody reaches PostgreSQL without a password, the superuser included, and
+   * each service's role reaches only its own database; audit-service runs as a role that can append
+   * to the trail but not change it.
+   */
+  @Test
+  void postgres_passwordsRequired_eachServiceOnlyItsOwnDatabase() throws Exception {
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:15432/auth", "postgres", ""))
+        .isInstanceOf(java.sql.SQLException.class);
+    assertThatThrownBy(
+            () ->
+                DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:15432/auth", "postgres", "wrong-password"))
+        .isInstanceOf(java.sql.SQLException.class)
+        .extracting(e -> ((java.sql.SQLException) e).getSQLState())
+        .isEqualTo("28P01");
+    try (var connection = connect("auth", "wk_auth");
+        var result = connection.createStatement().executeQuery("SELECT count(*) FROM account")) {
+      assertThat(result.next()).isTrue();
+    }
+    for (String[] foreign :
+        List.of(
+            new String[] {"audit", "wk_auth"},
+            new String[] {"auth", "wk_audit_runtime"},
+            new String[] {"auth", "wk_turn"},
+            new String[] {"keyvault", "wk_turn"})) {
+      assertThatThrownBy(() -> connect(foreign[0], foreign[1]).close())
+          .as(foreign[1] + " into " + foreign[0])
+          .isInstanceOf(java.sql.SQLException.class)
+          .extracting(e -> ((java.sql.SQLException) e).getSQLState())
+          .isEqualTo("42501");
+    }
+    try (var connection = connect("audit", "wk_audit_runtime");
+        var statement = connection.createStatement()) {
+      assertThatThrownBy(() -> statement.executeUpdate("UPDATE audit_event SET severity = 'LOW'"))
+          .isInstanceOf(java.sql.SQLException.class)
+          .extracting(e -> ((java.sql.SQLException) e).getSQLState())
+          .isEqualTo("42501");
     }
   }
 

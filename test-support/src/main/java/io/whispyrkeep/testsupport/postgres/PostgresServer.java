@@ -1,5 +1,9 @@
 package io.whispyrkeep.testsupport.postgres;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -87,6 +91,127 @@ public final class PostgresServer implements AutoCloseable {
       }
     } catch (SQLException e) {
       throw new IllegalStateException("could not create database " + database, e);
+    }
+  }
+
+  /** Generated passwords only: they are written into SQL (ALTER ROLE takes no bind parameters). */
+  private static final Pattern SAFE_PASSWORD = Pattern.compile("[A-Za-z0-9_-]{16,128}");
+
+  static void requireSafePassword(String password) {
+    if (password == null || !SAFE_PASSWORD.matcher(password).matches()) {
+      throw new IllegalArgumentException(
+          "database passwords must be 16 to 128 characters of [A-Za-z0-9_-]");
+    }
+  }
+
+  /**
+   * Gives the superuser its password and makes the server ask every client for one (SCRAM-SHA-256
+   * over TCP and the Unix socket alike), then reloads its configuration.
+   */
+  void requirePasswords(Path dataDirectory, String superuserPassword) {
+    try (Connection connection = superuser("postgres");
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET password_encryption = 'scram-sha-256'");
+      statement.execute("ALTER ROLE " + username + " PASSWORD '" + superuserPassword + "'");
+      Files.writeString(
+          dataDirectory.resolve("pg_hba.conf"),
+          """
+          # Written by WhispyrKeep's PostgresStarter on every start: every client gives a password.
+          local   all   all                 scram-sha-256
+          host    all   all   127.0.0.1/32  scram-sha-256
+          host    all   all   ::1/128       scram-sha-256
+          """);
+      statement.execute("SELECT pg_reload_conf()");
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "could not secure PostgreSQL's superuser (SQLSTATE "
+              + e.getSQLState()
+              + "): if its password in .local/secrets/postgres.env was lost, start over with"
+              + " --reset",
+          e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write pg_hba.conf", e);
+    }
+  }
+
+  /**
+   * Creates or updates a login role with this password; the role gets no other privilege than
+   * logging in (no superuser, no role or database creation).
+   */
+  public void ensureLoginRole(String role, String password) {
+    requireName(role);
+    requireSafePassword(password);
+    try (Connection connection = superuser("postgres");
+        PreparedStatement exists =
+            connection.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?");
+        Statement statement = connection.createStatement()) {
+      exists.setString(1, role);
+      boolean found;
+      try (ResultSet result = exists.executeQuery()) {
+        found = result.next();
+      }
+      statement.execute("SET password_encryption = 'scram-sha-256'");
+      statement.execute(
+          (found ? "ALTER ROLE " : "CREATE ROLE ")
+              + role
+              + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '"
+              + password
+              + "'");
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create role " + role, e);
+    }
+  }
+
+  /**
+   * Creates a database owned by {@code owner} (an existing role), reachable only by the roles
+   * named: PUBLIC loses its default right to connect, so one service's role cannot open another
+   * service's database. A database left by an earlier run and owned by someone else is refused
+   * rather than silently taken over.
+   */
+  public void createDatabase(String database, String owner, String... connectors) {
+    requireName(database);
+    requireName(owner);
+    try (Connection connection = superuser("postgres");
+        PreparedStatement ownerOf =
+            connection.prepareStatement(
+                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = ?");
+        Statement statement = connection.createStatement()) {
+      ownerOf.setString(1, database);
+      String current = null;
+      try (ResultSet found = ownerOf.executeQuery()) {
+        if (found.next()) {
+          current = found.getString(1);
+        }
+      }
+      if (current == null) {
+        statement.execute("CREATE DATABASE " + database + " OWNER " + owner);
+      } else if (!current.equals(owner)) {
+        throw new IllegalStateException(
+            "database "
+                + database
+                + " belongs to "
+                + current
+                + ", not "
+                + owner
+                + " (made by an earlier version): start over with --reset");
+      }
+      statement.execute("REVOKE ALL ON DATABASE " + database + " FROM PUBLIC");
+      for (String role : connectors) {
+        requireName(role);
+        statement.execute("GRANT CONNECT ON DATABASE " + database + " TO " + role);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not create database " + database, e);
+    }
+  }
+
+  private Connection superuser(String database) throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(database), username, password);
+  }
+
+  private static void requireName(String name) {
+    if (!DATABASE_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("invalid database or role name: " + name);
     }
   }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.jboss.logging.Logger;
 import org.testcontainers.postgresql.PostgreSQLContainer;
 
@@ -47,14 +48,37 @@ public final class PostgresStarter {
     return startEmbedded(0, null);
   }
 
+  /**
+   * Starts the embedded server on a fixed port with data kept in {@code dataDirectory}, its
+   * superuser {@code postgres} protected by {@code superuserPassword} and every connection
+   * authenticated with SCRAM-SHA-256, as a production server is. The password is set (and {@code
+   * pg_hba.conf} rewritten) on every start, so a data directory initialised without one is secured
+   * too; the embedded binaries' own {@code initdb} trusts local connections until then.
+   */
+  public static PostgresServer startEmbedded(
+      int port, Path dataDirectory, String superuserPassword) {
+    PostgresServer.requireSafePassword(superuserPassword);
+    PostgresServer server =
+        startEmbedded(port, dataDirectory, Map.of("password", superuserPassword));
+    server.requirePasswords(dataDirectory, superuserPassword);
+    return server;
+  }
+
   /** Starts the embedded server on a fixed port with data kept in {@code dataDirectory}. */
   public static PostgresServer startEmbedded(int port, Path dataDirectory) {
+    return startEmbedded(port, dataDirectory, Map.of());
+  }
+
+  private static PostgresServer startEmbedded(
+      int port, Path dataDirectory, Map<String, String> connectConfig) {
     try {
       EmbeddedPostgres.Builder builder =
           EmbeddedPostgres.builder()
               .setPGStartupWait(Duration.ofSeconds(60))
               .setServerConfig("max_connections", "300")
               .setServerConfig("fsync", dataDirectory == null ? "off" : "on");
+      // The password for the start-up probe: ignored while the server still trusts local clients.
+      connectConfig.forEach(builder::setConnectConfig);
       if (port > 0) {
         builder.setPort(port);
       }
@@ -64,7 +88,12 @@ public final class PostgresStarter {
       EmbeddedPostgres postgres = builder.start();
       LOG.infof("embedded PostgreSQL started on 127.0.0.1:%d", postgres.getPort());
       return new PostgresServer(
-          "embedded", "127.0.0.1", postgres.getPort(), "postgres", "", postgres::close);
+          "embedded",
+          "127.0.0.1",
+          postgres.getPort(),
+          "postgres",
+          connectConfig.getOrDefault("password", ""),
+          postgres::close);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start embedded PostgreSQL", e);
     }
