@@ -1,13 +1,15 @@
 package io.whispyrkeep.bench;
 
-import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.events.TestEventKeys;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
-import io.whispyrkeep.testsupport.jwt.TestTokens;
-import io.whispyrkeep.testsupport.kafka.KafkaAcls;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
-import io.whispyrkeep.testsupport.process.PackagedService;
+import io.whispyrkeep.devinfra.kafka.KafkaAcls;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.kafka.KafkaStarter;
+import io.whispyrkeep.devinfra.kafka.KafkaTopics;
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
+import io.whispyrkeep.devinfra.keys.TestTokens;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
+import io.whispyrkeep.devinfra.postgres.PostgresStarter;
+import io.whispyrkeep.devinfra.process.PackagedService;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -78,8 +80,18 @@ public final class AuditBench {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int queryRows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int requests = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-    PostgresServer postgres = SharedInfrastructure.postgres();
-    KafkaServer kafka = SharedInfrastructure.kafka();
+    try (PostgresServer postgres = PostgresStarter.startThrowaway();
+        KafkaServer kafka =
+            KafkaStarter.startThrowaway(Files.createTempDirectory("wk-bench-kafka-"))) {
+      KafkaTopics.createSuiteTopics(kafka);
+      KafkaAcls.applySuiteAcls(kafka);
+      run(postgres, kafka, events, queryRows, requests);
+    }
+  }
+
+  private static void run(
+      PostgresServer postgres, KafkaServer kafka, int events, int queryRows, int requests)
+      throws Exception {
     String run = Long.toString(System.currentTimeMillis());
     String database = "audit_bench_" + run;
     String topic = "bench.security.events." + run;

@@ -1,6 +1,7 @@
 package io.whispyrkeep.launcher;
 
-import io.whispyrkeep.testsupport.kafka.KafkaCredentials;
+import io.whispyrkeep.devinfra.kafka.KafkaCredentials;
+import io.whispyrkeep.devinfra.keys.PemText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -172,8 +173,8 @@ public final class LocalSecrets {
       Path publicKey = folder.resolve(service + ".pub.pem");
       if (!Files.exists(privateKey) || !Files.exists(publicKey)) {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-        writeSecret(privateKey, pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
-        Files.writeString(publicKey, pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        writeSecret(privateKey, PemText.privateKey(pair.getPrivate()));
+        Files.writeString(publicKey, PemText.publicKey(pair.getPublic()));
       }
     }
   }
@@ -225,17 +226,7 @@ public final class LocalSecrets {
   private static String rsaPrivateKeyPem() throws GeneralSecurityException {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(3072);
-    return pem("PRIVATE KEY", generator.generateKeyPair().getPrivate().getEncoded());
-  }
-
-  private static String pem(String label, byte[] der) {
-    return "-----BEGIN "
-        + label
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END "
-        + label
-        + "-----\n";
+    return PemText.privateKey(generator.generateKeyPair().getPrivate());
   }
 
   static String sha256Hex(String secret) {

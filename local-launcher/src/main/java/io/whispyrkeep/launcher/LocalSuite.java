@@ -1,20 +1,18 @@
 package io.whispyrkeep.launcher;
 
-import io.whispyrkeep.testsupport.kafka.KafkaAcls;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
-import io.whispyrkeep.testsupport.kafka.KafkaStarter;
-import io.whispyrkeep.testsupport.kafka.KafkaTopics;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
-import io.whispyrkeep.testsupport.postgres.PostgresStarter;
+import io.whispyrkeep.devinfra.kafka.KafkaAcls;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.kafka.KafkaStarter;
+import io.whispyrkeep.devinfra.kafka.KafkaTopics;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
+import io.whispyrkeep.devinfra.postgres.PostgresStarter;
+import io.whispyrkeep.devinfra.process.ServiceReadiness;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -204,30 +202,13 @@ public final class LocalSuite {
   }
 
   private Void awaitReady(Map.Entry<String, Integer> service) throws Exception {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    URI ready = URI.create("http://" + HOST + ":" + service.getValue() + "/q/health/ready");
-    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     Process process = services.get(new ArrayList<>(SERVICES.keySet()).indexOf(service.getKey()));
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException(
-            service.getKey() + " exited; see .local/logs/" + service.getKey() + ".log");
-      }
-      try {
-        HttpResponse<Void> response =
-            client.send(
-                HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.discarding());
-        if (response.statusCode() == 200) {
-          return null;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      TimeUnit.MILLISECONDS.sleep(250);
-    }
-    throw new IllegalStateException(
-        service.getKey() + " not ready after " + READY_TIMEOUT.toSeconds() + " s");
+    ServiceReadiness.await(
+        URI.create("http://" + HOST + ":" + service.getValue()),
+        process,
+        READY_TIMEOUT,
+        service.getKey() + " (see .local/logs/" + service.getKey() + ".log)");
+    return null;
   }
 
   private void printSummary() {

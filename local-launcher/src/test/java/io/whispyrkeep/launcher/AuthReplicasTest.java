@@ -2,11 +2,11 @@ package io.whispyrkeep.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
+import io.whispyrkeep.devinfra.process.PackagedService;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
-import io.whispyrkeep.testsupport.process.PackagedService;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

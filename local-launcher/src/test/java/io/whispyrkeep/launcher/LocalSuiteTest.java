@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
-import io.whispyrkeep.testsupport.kafka.KafkaAcls;
-import io.whispyrkeep.testsupport.kafka.KafkaCredentials;
+import io.whispyrkeep.devinfra.kafka.KafkaAcls;
+import io.whispyrkeep.devinfra.kafka.KafkaCredentials;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,11 +1,11 @@
 package io.whispyrkeep.testsupport;
 
-import io.whispyrkeep.testsupport.kafka.KafkaAcls;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
-import io.whispyrkeep.testsupport.kafka.KafkaStarter;
-import io.whispyrkeep.testsupport.kafka.KafkaTopics;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
-import io.whispyrkeep.testsupport.postgres.PostgresStarter;
+import io.whispyrkeep.devinfra.kafka.KafkaAcls;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.kafka.KafkaStarter;
+import io.whispyrkeep.devinfra.kafka.KafkaTopics;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
+import io.whispyrkeep.devinfra.postgres.PostgresStarter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
+import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
  * PostgreSQL and Kafka started once per test JVM and shared by every test class; stopped by a
@@ -22,6 +23,9 @@ public final class SharedInfrastructure {
 
   private static final Logger LOG = Logger.getLogger(SharedInfrastructure.class);
 
+  /** The image used when Docker is available; same major version as the embedded binaries. */
+  public static final String POSTGRES_IMAGE = "postgres:17-alpine";
+
   private static PostgresServer postgres;
   private static KafkaServer kafka;
   private static Path scratch;
@@ -30,7 +34,13 @@ public final class SharedInfrastructure {
 
   public static synchronized PostgresServer postgres() {
     if (postgres == null) {
-      postgres = PostgresStarter.startForTests();
+      postgres =
+          PostgresStarter.fromEnvironment()
+              .orElseGet(
+                  () ->
+                      DockerProbe.isDockerAvailable()
+                          ? startContainer()
+                          : PostgresStarter.startEmbedded(0, null));
       registerShutdown(postgres);
     }
     return postgres;
@@ -38,12 +48,27 @@ public final class SharedInfrastructure {
 
   public static synchronized KafkaServer kafka() {
     if (kafka == null) {
-      kafka = KafkaStarter.startForTests(scratch().resolve("kafka"));
+      kafka = KafkaStarter.startThrowaway(scratch().resolve("kafka"));
       KafkaTopics.createSuiteTopics(kafka);
       KafkaAcls.applySuiteAcls(kafka);
       registerShutdown(kafka);
     }
     return kafka;
+  }
+
+  /** PostgreSQL in a Testcontainers container, same major version as the embedded binaries. */
+  @SuppressWarnings("resource")
+  private static PostgresServer startContainer() {
+    PostgreSQLContainer container = new PostgreSQLContainer(POSTGRES_IMAGE);
+    container.start();
+    LOG.infof("PostgreSQL container started at %s", container.getJdbcUrl());
+    return new PostgresServer(
+        "testcontainers",
+        container.getHost(),
+        container.getMappedPort(5432),
+        container.getUsername(),
+        container.getPassword(),
+        container::stop);
   }
 
   /** The broker this JVM already started, without starting one. */

@@ -18,18 +18,13 @@ import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.platform.outbox.OutboxSql;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.Signature;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -112,7 +107,7 @@ public class Checkpoints {
     Map<String, RSAPublicKey> trusted = new LinkedHashMap<>();
     signingKey.ifPresent(key -> trusted.put(key.keyId(), key.publicKey()));
     for (Path file : config.checkpoint().previousPublicKeyFiles().orElse(List.of())) {
-      RSAPublicKey key = readPublicKey(file);
+      RSAPublicKey key = RsaKeyFiles.loadPublic(file);
       trusted.put(RsaKeyFiles.thumbprint(key), key);
     }
     this.trustedKeys = Map.copyOf(trusted);
@@ -401,21 +396,6 @@ public class Checkpoints {
       return signer.sign();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("checkpoint signing failed", e);
-    }
-  }
-
-  private static RSAPublicKey readPublicKey(Path file) {
-    try {
-      String base64 =
-          Files.readString(file)
-              .replaceAll("-----BEGIN PUBLIC KEY-----|-----END PUBLIC KEY-----|\\s", "");
-      return (RSAPublicKey)
-          KeyFactory.getInstance("RSA")
-              .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(base64)));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read public key " + file, e);
-    } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
-      throw new IllegalStateException("key " + file + " is not a PEM RSA public key", e);
     }
   }
 }

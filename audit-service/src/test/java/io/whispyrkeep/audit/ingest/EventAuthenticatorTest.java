@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.whispyrkeep.audit.config.AuditConfig;
-import io.whispyrkeep.testsupport.events.TestEventKeys;
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;

@@ -10,7 +10,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.whispyrkeep.audit.support.DatabaseDownTestResource;
-import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package io.whispyrkeep.audit.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -2,12 +2,12 @@ package io.whispyrkeep.audit.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whispyrkeep.audit.chain.ChainHasher;
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.events.TestEventKeys;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

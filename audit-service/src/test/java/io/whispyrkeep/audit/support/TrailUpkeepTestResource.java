@@ -1,7 +1,7 @@
 package io.whispyrkeep.audit.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
 package io.whispyrkeep.auth.lockout;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.ClientAddresses;
@@ -12,11 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Brute-force protection in the spirit of OWASP ASVS 5.0 V6.3.1 and OWASP's "device cookies", with
@@ -52,21 +48,14 @@ public class LockoutService {
     }
   }
 
-  private static final String COUNT_ADDRESS_FAILURE =
-      """
-      INSERT INTO login_lock (account_id, client_ip, consecutive_failures, locked_until)
-      VALUES (:account, :ip, 1, NULL)
-      ON CONFLICT (account_id, client_ip)
-      DO UPDATE SET consecutive_failures = login_lock.consecutive_failures + 1
-      RETURNING consecutive_failures
-      """;
-
   private final AuthConfig.Lockout config;
+  private final LockoutRepository counters;
   private final AuthEvents events;
   private final Clock clock;
 
-  LockoutService(AuthConfig config, AuthEvents events, Clock clock) {
+  LockoutService(AuthConfig config, LockoutRepository counters, AuthEvents events, Clock clock) {
     this.config = config.lockout();
+    this.counters = counters;
     this.events = events;
     this.clock = clock;
   }
@@ -79,21 +68,11 @@ public class LockoutService {
    */
   public Uni<Refusal> refusal(Account lockedAccount, RequestMetadata meta, boolean knownDevice) {
     Instant now = clock.instant();
-    return Panache.getSession()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(
-                        "SELECT locked_until FROM login_lock WHERE account_id = :account AND client_ip = :ip",
-                        OffsetDateTime.class)
-                    .setParameter("account", lockedAccount.id)
-                    .setParameter("ip", ClientAddresses.key(meta))
-                    .getResultList())
+    return counters
+        .addressLockedUntil(lockedAccount.id, ClientAddresses.key(meta))
         .map(
-            (List<OffsetDateTime> until) -> {
-              if (!until.isEmpty()
-                  && until.get(0) != null
-                  && until.get(0).toInstant().isAfter(now)) {
+            until -> {
+              if (until != null && until.toInstant().isAfter(now)) {
                 return Refusal.ADDRESS_LOCKED;
               }
               return isUnderAttack(lockedAccount, now) && !knownDevice
@@ -118,69 +97,27 @@ public class LockoutService {
         account.lockedAt != null && account.lockedAt.isAfter(windowStart)
             ? account.lockedAt
             : windowStart;
-    return Panache.getSession()
+    return counters
+        .countAddressFailure(account.id, ip)
+        .chain(failures -> lockAddressIfDue(account, ip, failures, now, meta))
+        .chain(() -> counters.countAccountFailure(account.id))
         .chain(
-            session ->
-                session
-                    .createNativeQuery(COUNT_ADDRESS_FAILURE, Integer.class)
-                    .setParameter("account", account.id)
-                    .setParameter("ip", ip)
-                    .getSingleResult()
-                    .chain(failures -> lockAddressIfDue(session, account, ip, failures, now, meta))
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "UPDATE account SET consecutive_failures = consecutive_failures + 1"
-                                        + " WHERE id = :account RETURNING consecutive_failures",
-                                    Integer.class)
-                                .setParameter("account", account.id)
-                                .getSingleResult())
-                    .chain(
-                        consecutive ->
-                            consecutive == config.alertThreshold()
-                                ? events.record(
-                                    AuthEvents.ALERT_FAILED_LOGINS,
-                                    Severity.WARNING,
-                                    null,
-                                    accountId,
-                                    Map.of("consecutiveFailures", consecutive.toString()),
-                                    meta)
-                                : Uni.createFrom().voidItem())
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "DELETE FROM login_failure"
-                                        + " WHERE account_id = :account AND failed_at <= :before")
-                                .setParameter("account", account.id)
-                                .setParameter("before", windowStart)
-                                .executeUpdate())
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "INSERT INTO login_failure (account_id, client_ip, failed_at)"
-                                        + " VALUES (:account, :ip, :at)")
-                                .setParameter("account", account.id)
-                                .setParameter("ip", ip)
-                                .setParameter("at", now)
-                                .executeUpdate())
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "SELECT count(*) FROM login_failure"
-                                        + " WHERE account_id = :account AND failed_at > :since",
-                                    Long.class)
-                                .setParameter("account", account.id)
-                                .setParameter("since", since)
-                                .getSingleResult())
-                    .chain(
-                        counted ->
-                            counted >= config.accountThreshold()
-                                ? protectAccount(session, account, counted, now, meta)
-                                : Uni.createFrom().voidItem()));
+            consecutive ->
+                consecutive == config.alertThreshold()
+                    ? events.record(
+                        AuthEvents.ALERT_FAILED_LOGINS,
+                        Severity.WARNING,
+                        null,
+                        accountId,
+                        Map.of("consecutiveFailures", consecutive.toString()),
+                        meta)
+                    : Uni.createFrom().voidItem())
+        .chain(() -> counters.recordFailure(account.id, ip, now, windowStart, since))
+        .chain(
+            counted ->
+                counted >= config.accountThreshold()
+                    ? protectAccount(account, counted, now, meta)
+                    : Uni.createFrom().voidItem());
   }
 
   /**
@@ -190,44 +127,13 @@ public class LockoutService {
    */
   public Uni<Void> recordSuccess(Account lockedAccount, RequestMetadata meta) {
     lockedAccount.consecutiveFailures = 0;
-    return Panache.getSession()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(
-                        "DELETE FROM login_lock WHERE account_id = :account AND client_ip = :ip")
-                    .setParameter("account", lockedAccount.id)
-                    .setParameter("ip", ClientAddresses.key(meta))
-                    .executeUpdate())
-        .replaceWithVoid();
+    return counters.clearAddress(lockedAccount.id, ClientAddresses.key(meta));
   }
 
   /** An admin's unlock: clears every lock and counter, and records who did it. */
   public Uni<Void> unlock(UUID accountId, String adminId, RequestMetadata meta) {
-    return Panache.getSession()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(
-                        "UPDATE account SET locked_until = NULL, locked_at = NULL,"
-                            + " locked_permanently = false, consecutive_failures = 0"
-                            + " WHERE id = :account")
-                    .setParameter("account", accountId)
-                    .executeUpdate()
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "DELETE FROM login_lock WHERE account_id = :account")
-                                .setParameter("account", accountId)
-                                .executeUpdate())
-                    .chain(
-                        () ->
-                            session
-                                .createNativeQuery(
-                                    "DELETE FROM login_failure WHERE account_id = :account")
-                                .setParameter("account", accountId)
-                                .executeUpdate()))
+    return counters
+        .clearAll(accountId)
         .chain(
             () ->
                 events.record(
@@ -247,23 +153,13 @@ public class LockoutService {
   }
 
   private Uni<Void> lockAddressIfDue(
-      Mutiny.Session session,
-      Account account,
-      String ip,
-      int failures,
-      Instant now,
-      RequestMetadata meta) {
+      Account account, String ip, int failures, Instant now, RequestMetadata meta) {
     if (failures < config.addressThreshold()) {
       return Uni.createFrom().voidItem();
     }
     Duration lock = addressLock(failures);
-    return session
-        .createNativeQuery(
-            "UPDATE login_lock SET locked_until = :until WHERE account_id = :account AND client_ip = :ip")
-        .setParameter("until", now.plus(lock))
-        .setParameter("account", account.id)
-        .setParameter("ip", ip)
-        .executeUpdate()
+    return counters
+        .lockAddress(account.id, ip, now.plus(lock))
         .chain(
             () ->
                 events.record(
@@ -284,27 +180,14 @@ public class LockoutService {
   }
 
   private Uni<Void> protectAccount(
-      Mutiny.Session session,
-      Account account,
-      long failuresSinceLastLock,
-      Instant now,
-      RequestMetadata meta) {
-    // Only when not already on: a running protection is neither extended nor re-announced. The
-    // account row is locked by the caller, so exactly one transaction starts each protection.
-    return session
-        .createNativeQuery(
-            "UPDATE account SET locked_until = :until, locked_at = :now,"
-                + " locked_permanently = :permanent"
-                + " WHERE id = :account AND NOT locked_permanently"
-                + " AND (locked_until IS NULL OR locked_until <= :now)")
-        .setParameter("until", now.plus(config.accountLock()))
-        .setParameter("permanent", config.permanent())
-        .setParameter("account", account.id)
-        .setParameter("now", now)
-        .executeUpdate()
+      Account account, long failuresSinceLastLock, Instant now, RequestMetadata meta) {
+    // A running protection is neither extended nor re-announced. The account row is locked by
+    // the caller, so exactly one transaction starts each protection.
+    return counters
+        .startAccountProtection(account.id, now.plus(config.accountLock()), config.permanent(), now)
         .chain(
-            updated ->
-                updated == 0
+            started ->
+                !started
                     ? Uni.createFrom().voidItem()
                     : events.record(
                         AuthEvents.LOCKOUT,

@@ -19,7 +19,7 @@ import io.restassured.response.Response;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
 import io.whispyrkeep.auth.support.OutboxRows;
-import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.nio.charset.StandardCharsets;
@@ -290,7 +290,7 @@ class AuthFlowQuarkusTest {
           TestTokens.ISSUER,
           soon,
           AuthKeysTestResource.newKeyId(),
-          io.whispyrkeep.testsupport.jwt.TestJwtKeys.generate().getPrivate(),
+          io.whispyrkeep.devinfra.keys.TestJwtKeys.generate().getPrivate(),
           "player"),
       TestTokens.sign(
           sub,

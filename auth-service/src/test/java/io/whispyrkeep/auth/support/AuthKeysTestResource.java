@@ -2,8 +2,8 @@ package io.whispyrkeep.auth.support;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.whispyrkeep.auth.token.SigningKeys;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
-import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
+import io.whispyrkeep.devinfra.keys.TestTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

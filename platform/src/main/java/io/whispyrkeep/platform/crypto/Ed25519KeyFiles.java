@@ -1,5 +1,7 @@
 package io.whispyrkeep.platform.crypto;
 
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -12,18 +14,17 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.EdECPrivateKey;
 import java.security.interfaces.EdECPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
- * Ed25519 keys (RFC 8032) from PEM files: a PKCS#8 private key (what {@code openssl genpkey
- * -algorithm ed25519} writes), whose public half is computed from it so one file is all a signer
- * needs, and SubjectPublicKeyInfo public keys for verifiers. The key id is the RFC 7638 / RFC 8037
- * JWK thumbprint of the public key, so nobody names keys by hand and a key id cannot point at
- * another key.
+ * Ed25519 keys (RFC 8032) from PEM files, decoded by smallrye-jwt's {@link KeyUtils}: a PKCS#8
+ * private key (what {@code openssl genpkey -algorithm ed25519} writes), whose public half is
+ * computed from it so one file is all a signer needs, and SubjectPublicKeyInfo public keys for
+ * verifiers. The key id is the RFC 7638 / RFC 8037 JWK thumbprint of the public key, so nobody
+ * names keys by hand and a key id cannot point at another key.
  */
 public final class Ed25519KeyFiles {
 
@@ -47,9 +48,9 @@ public final class Ed25519KeyFiles {
   /** Reads a PKCS#8 PEM Ed25519 private key and derives its public key and id. */
   public static SigningKey loadPrivate(Path file) {
     try {
-      byte[] der = pemBody(Files.readString(file, StandardCharsets.US_ASCII), "PRIVATE KEY");
       PrivateKey privateKey =
-          KeyFactory.getInstance(ALGORITHM).generatePrivate(new PKCS8EncodedKeySpec(der));
+          KeyUtils.decodePrivateKey(
+              Files.readString(file, StandardCharsets.US_ASCII), SignatureAlgorithm.EDDSA);
       PublicKey publicKey = publicKeyOf(privateKey);
       return new SigningKey(thumbprint(publicKey), privateKey, publicKey);
     } catch (IOException e) {
@@ -62,7 +63,10 @@ public final class Ed25519KeyFiles {
   /** Reads a PEM (SubjectPublicKeyInfo) Ed25519 public key. */
   public static PublicKey loadPublic(Path file) {
     try {
-      return decodePublic(pemBody(Files.readString(file, StandardCharsets.US_ASCII), "PUBLIC KEY"));
+      return decodePublic(
+          KeyUtils.decodePublicKey(
+                  Files.readString(file, StandardCharsets.US_ASCII), SignatureAlgorithm.EDDSA)
+              .getEncoded());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read key " + file, e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -133,17 +137,6 @@ public final class Ed25519KeyFiles {
       }
     }
     throw new IllegalArgumentException("not an Ed25519 private key");
-  }
-
-  private static byte[] pemBody(String pem, String label) {
-    String begin = "-----BEGIN " + label + "-----";
-    String end = "-----END " + label + "-----";
-    int from = pem.indexOf(begin);
-    int to = pem.indexOf(end);
-    if (from < 0 || to < from) {
-      throw new IllegalArgumentException("no " + label + " PEM block");
-    }
-    return Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
   }
 
   private static String pem(String label, byte[] der) {

@@ -1,5 +1,7 @@
 package io.whispyrkeep.platform.crypto;
 
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.util.KeyUtils;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -8,15 +10,14 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
-import java.util.Base64;
 import org.jose4j.jwk.RsaJsonWebKey;
 
 /**
- * RSA private keys from PKCS#8 PEM files (the form Kubernetes Secrets and {@code openssl genpkey}
- * produce), with the public half derived from the private key so one file is all a service needs,
- * and an id derived from the key itself (RFC 7638 thumbprint) so nobody has to name keys by hand.
+ * RSA keys from PEM files, decoded by smallrye-jwt's {@link KeyUtils}: private keys in PKCS#8 (the
+ * form Kubernetes Secrets and {@code openssl genpkey} produce), with the public half derived from
+ * the private key so one file is all a service needs, and an id derived from the key itself (RFC
+ * 7638 thumbprint) so nobody has to name keys by hand.
  */
 public final class RsaKeyFiles {
 
@@ -31,13 +32,10 @@ public final class RsaKeyFiles {
   /** Reads a PKCS#8 PEM RSA private key of at least {@value #MIN_RSA_BITS} bits. */
   public static RsaKey load(Path file) {
     try {
-      String pem = Files.readString(file);
-      String base64 =
-          pem.replaceAll("-----BEGIN PRIVATE KEY-----|-----END PRIVATE KEY-----|\\s", "");
-      KeyFactory factory = KeyFactory.getInstance("RSA");
       RSAPrivateCrtKey privateKey =
           (RSAPrivateCrtKey)
-              factory.generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+              KeyUtils.decodePrivateKey(Files.readString(file), SignatureAlgorithm.RS256);
+      KeyFactory factory = KeyFactory.getInstance("RSA");
       if (privateKey.getModulus().bitLength() < MIN_RSA_BITS) {
         throw new IllegalStateException("key " + file + " is shorter than 2048 bits");
       }
@@ -50,6 +48,18 @@ public final class RsaKeyFiles {
       throw new UncheckedIOException("cannot read key " + file, e);
     } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
       throw new IllegalStateException("key " + file + " is not a PKCS#8 RSA private key", e);
+    }
+  }
+
+  /** Reads a PEM (SubjectPublicKeyInfo) RSA public key, as verifiers are configured with. */
+  public static RSAPublicKey loadPublic(Path file) {
+    try {
+      return (RSAPublicKey)
+          KeyUtils.decodePublicKey(Files.readString(file), SignatureAlgorithm.RS256);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read public key " + file, e);
+    } catch (GeneralSecurityException | IllegalArgumentException | ClassCastException e) {
+      throw new IllegalStateException("key " + file + " is not a PEM RSA public key", e);
     }
   }
 

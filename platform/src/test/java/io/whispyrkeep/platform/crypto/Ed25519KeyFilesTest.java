@@ -3,9 +3,9 @@ package io.whispyrkeep.platform.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
 import io.whispyrkeep.platform.event.EventSignature;
-import io.whispyrkeep.testsupport.events.TestEventKeys;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

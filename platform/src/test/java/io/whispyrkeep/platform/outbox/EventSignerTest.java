@@ -3,9 +3,9 @@ package io.whispyrkeep.platform.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import io.whispyrkeep.platform.crypto.Ed25519KeyFiles;
 import io.whispyrkeep.platform.event.EventSignature;
-import io.whispyrkeep.testsupport.events.TestEventKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;

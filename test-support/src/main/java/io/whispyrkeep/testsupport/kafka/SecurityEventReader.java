@@ -1,5 +1,6 @@
 package io.whispyrkeep.testsupport.kafka;
 
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
 import java.time.Duration;
 import java.util.ArrayList;

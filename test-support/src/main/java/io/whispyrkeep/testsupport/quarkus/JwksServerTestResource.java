@@ -2,8 +2,8 @@ package io.whispyrkeep.testsupport.quarkus;
 
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
-import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
+import io.whispyrkeep.devinfra.keys.TestTokens;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.whispyrkeep.testsupport.quarkus;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
-import io.whispyrkeep.testsupport.jwt.TestTokens;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
+import io.whispyrkeep.devinfra.keys.TestTokens;
 import java.util.Map;
 
 /**

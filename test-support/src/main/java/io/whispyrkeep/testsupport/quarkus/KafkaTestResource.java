@@ -1,10 +1,10 @@
 package io.whispyrkeep.testsupport.quarkus;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.whispyrkeep.devinfra.kafka.KafkaCredentials;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.events.TestEventKeys;
-import io.whispyrkeep.testsupport.kafka.KafkaCredentials;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.microprofile.config.ConfigProvider;

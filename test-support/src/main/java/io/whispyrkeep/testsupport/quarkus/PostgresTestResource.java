@@ -1,8 +1,8 @@
 package io.whispyrkeep.testsupport.quarkus;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 

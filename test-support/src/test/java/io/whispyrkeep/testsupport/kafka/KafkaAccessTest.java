@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.whispyrkeep.devinfra.kafka.KafkaAcls;
+import io.whispyrkeep.devinfra.kafka.KafkaCredentials;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.kafka;
+package io.whispyrkeep.devinfra.kafka;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;

@@ -1,21 +1,20 @@
-package io.whispyrkeep.testsupport.postgres;
+package io.whispyrkeep.devinfra.postgres;
 
-import io.whispyrkeep.testsupport.DockerProbe;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
-import org.testcontainers.postgresql.PostgreSQLContainer;
 
 /**
- * Starts or finds a real PostgreSQL, in this order: the server named by {@code
- * WK_TEST_POSTGRES_URL} (host:port, with {@code WK_TEST_POSTGRES_USER} and {@code
- * WK_TEST_POSTGRES_PASSWORD}); a Testcontainers container when a Docker engine answers; otherwise
- * PostgreSQL 17 from the embedded binaries on Maven Central. Used by the test resources and the
- * local launcher alike, so both run the very same database.
+ * Finds or starts a real PostgreSQL: the server named by {@code WK_TEST_POSTGRES_URL} (host:port,
+ * with {@code WK_TEST_POSTGRES_USER} and {@code WK_TEST_POSTGRES_PASSWORD}), else PostgreSQL 17
+ * from the embedded binaries on Maven Central. Used by the local launcher, the benchmarks and
+ * (through test-support, which adds a Testcontainers option) the tests, so all run the very same
+ * database.
  */
 public final class PostgresStarter {
 
@@ -25,27 +24,18 @@ public final class PostgresStarter {
   public static final String ENV_USER = "WK_TEST_POSTGRES_USER";
   public static final String ENV_PASSWORD = "WK_TEST_POSTGRES_PASSWORD";
 
-  /** The image used when Docker is available; same major version as the embedded binaries. */
-  public static final String DEFAULT_IMAGE = "postgres:17-alpine";
-
   private static final Logger LOG = Logger.getLogger(PostgresStarter.class);
 
   private PostgresStarter() {}
 
   /**
-   * Starts a server for tests: any free port, a throw-away data directory.
+   * A throw-away server: the one in {@code WK_TEST_POSTGRES_URL} if set, else an embedded one on
+   * any free port with a temporary data directory.
    *
    * @return the running server; closing it stops what this call started
    */
-  public static PostgresServer startForTests() {
-    PostgresServer fromEnv = fromEnvironment();
-    if (fromEnv != null) {
-      return fromEnv;
-    }
-    if (DockerProbe.isDockerAvailable()) {
-      return startContainer();
-    }
-    return startEmbedded(0, null);
+  public static PostgresServer startThrowaway() {
+    return fromEnvironment().orElseGet(() -> startEmbedded(0, null));
   }
 
   /**
@@ -99,10 +89,11 @@ public final class PostgresStarter {
     }
   }
 
-  private static PostgresServer fromEnvironment() {
+  /** The server named by {@code WK_TEST_POSTGRES_URL}, if that is set. */
+  public static Optional<PostgresServer> fromEnvironment() {
     String url = System.getenv(ENV_URL);
     if (url == null || url.isBlank()) {
-      return null;
+      return Optional.empty();
     }
     int colon = url.lastIndexOf(':');
     String host = colon > 0 ? url.substring(0, colon) : url;
@@ -110,20 +101,6 @@ public final class PostgresStarter {
     String user = System.getenv().getOrDefault(ENV_USER, "postgres");
     String password = System.getenv().getOrDefault(ENV_PASSWORD, "");
     LOG.infof("using PostgreSQL from %s at %s:%d", ENV_URL, host, port);
-    return new PostgresServer("env", host, port, user, password, () -> {});
-  }
-
-  @SuppressWarnings("resource")
-  private static PostgresServer startContainer() {
-    PostgreSQLContainer container = new PostgreSQLContainer(DEFAULT_IMAGE);
-    container.start();
-    LOG.infof("PostgreSQL container started at %s", container.getJdbcUrl());
-    return new PostgresServer(
-        "testcontainers",
-        container.getHost(),
-        container.getMappedPort(5432),
-        container.getUsername(),
-        container.getPassword(),
-        container::stop);
+    return Optional.of(new PostgresServer("env", host, port, user, password, () -> {}));
   }
 }

@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.events;
+package io.whispyrkeep.devinfra.keys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -178,8 +178,8 @@ public final class TestEventKeys {
       Files.createDirectories(fresh);
       KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
       KeyPair pair = generator.generateKeyPair();
-      Files.writeString(fresh.resolve("private.pem"), pem("PRIVATE KEY", pair.getPrivate()));
-      Files.writeString(fresh.resolve("public.pem"), pem("PUBLIC KEY", pair.getPublic()));
+      Files.writeString(fresh.resolve("private.pem"), PemText.privateKey(pair.getPrivate()));
+      Files.writeString(fresh.resolve("public.pem"), PemText.publicKey(pair.getPublic()));
       try {
         Files.move(fresh, folder, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
@@ -202,17 +202,6 @@ public final class TestEventKeys {
         Files.deleteIfExists(file);
       }
     }
-  }
-
-  private static String pem(String label, java.security.Key key) {
-    return "-----BEGIN "
-        + label
-        + "-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-            .encodeToString(key.getEncoded())
-        + "\n-----END "
-        + label
-        + "-----\n";
   }
 
   private static byte[] pemBody(String pem) {

@@ -1,14 +1,11 @@
-package io.whispyrkeep.testsupport.process;
+package io.whispyrkeep.devinfra.process;
 
-import io.whispyrkeep.testsupport.events.TestEventKeys;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.keys.TestEventKeys;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One service run as deployed: its packaged {@code quarkus-run.jar} in a child JVM on a free port,
@@ -26,8 +21,6 @@ import org.awaitility.core.ConditionTimeoutException;
  * (default {@code ..}, a module folder).
  */
 public final class PackagedService implements AutoCloseable {
-
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   private final Process process;
   private final int port;
@@ -99,29 +92,9 @@ public final class PackagedService implements AutoCloseable {
 
   private void awaitReady() throws Exception {
     try {
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofMillis(250))
-          .until(this::ready);
-    } catch (ConditionTimeoutException e) {
-      throw new IllegalStateException(
-          "service on port " + port + " not ready:\n" + Files.readString(log), e);
-    }
-  }
-
-  /** Ready on {@code /q/health/ready}; an exited process fails the wait at once. */
-  private boolean ready() throws IOException, InterruptedException {
-    if (!process.isAlive()) {
-      throw new IllegalStateException("service exited:\n" + Files.readString(log));
-    }
-    try {
-      return HTTP.send(
-                  HttpRequest.newBuilder(uri("/q/health/ready")).build(),
-                  HttpResponse.BodyHandlers.discarding())
-              .statusCode()
-          == 200;
-    } catch (IOException e) {
-      return false; // not listening yet
+      ServiceReadiness.await(uri("/"), process, Duration.ofSeconds(120), "service on port " + port);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(e.getMessage() + ":\n" + Files.readString(log), e);
     }
   }
 

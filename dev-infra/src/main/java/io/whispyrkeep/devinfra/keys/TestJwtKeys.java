@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.jwt;
+package io.whispyrkeep.devinfra.keys;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,9 +86,7 @@ public final class TestJwtKeys {
 
   /** The private half of a key pair as PKCS#8 PEM, the form the services read key files in. */
   public static String privateKeyPem(KeyPair pair) {
-    return "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder().encodeToString(pair.getPrivate().getEncoded())
-        + "\n-----END PRIVATE KEY-----\n";
+    return PemText.privateKey(pair.getPrivate());
   }
 
   static String jwks(RSAPublicKey key, String keyId) {

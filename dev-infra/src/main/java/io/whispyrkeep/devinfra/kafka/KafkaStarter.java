@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.kafka;
+package io.whispyrkeep.devinfra.kafka;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +21,7 @@ public final class KafkaStarter {
    * scratchDirectory} for every attempt, since storage is formatted with the passwords (a retry on
    * the old directory would be refused).
    */
-  public static KafkaServer startForTests(Path scratchDirectory) {
+  public static KafkaServer startThrowaway(Path scratchDirectory) {
     Path dataDirectory;
     try {
       dataDirectory =

@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.postgres;
+package io.whispyrkeep.devinfra.postgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +27,7 @@ public final class PostgresServer implements AutoCloseable {
   private final String password;
   private final AutoCloseable shutdown;
 
-  PostgresServer(
+  public PostgresServer(
       String origin,
       String host,
       int port,

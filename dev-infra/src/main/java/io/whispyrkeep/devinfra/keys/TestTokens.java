@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.jwt;
+package io.whispyrkeep.devinfra.keys;
 
 import io.smallrye.jwt.build.Jwt;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.kafka;
+package io.whispyrkeep.devinfra.kafka;
 
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.whispyrkeep.testsupport.kafka;
+package io.whispyrkeep.devinfra.kafka;
 
 import java.util.Optional;
 import java.util.Properties;
