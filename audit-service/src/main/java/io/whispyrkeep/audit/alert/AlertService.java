@@ -1,9 +1,9 @@
 package io.whispyrkeep.audit.alert;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.whispyrkeep.audit.query.QueryAudit;
 import io.whispyrkeep.platform.problem.ProblemException;
@@ -104,44 +104,37 @@ public class AlertService {
    * that is itself recorded.
    */
   public Uni<Void> acknowledge(UUID id, String caller) {
-    return Panache.withTransaction(
-            () ->
-                Panache.getSession()
+    return pool.withTransaction(
+            transaction ->
+                transaction
+                    .preparedQuery(
+                        "SELECT a.group_key, e.actor, e.subject FROM alert a"
+                            + " LEFT JOIN audit_event e ON e.event_id = a.trigger_event"
+                            + " WHERE a.id = $1")
+                    .execute(Tuple.of(id))
                     .chain(
-                        session ->
-                            session
-                                .createNativeQuery(
-                                    "SELECT a.group_key, e.actor, e.subject FROM alert a"
-                                        + " LEFT JOIN audit_event e ON e.event_id = a.trigger_event"
-                                        + " WHERE a.id = :id",
-                                    Object[].class)
-                                .setParameter("id", id)
-                                .getResultList()
-                                .chain(
-                                    rows -> {
-                                      if (rows.isEmpty()) {
-                                        return Uni.createFrom().item(Acknowledgement.UNKNOWN);
-                                      }
-                                      Object[] about = rows.get(0);
-                                      if (caller == null || isAbout(about, caller)) {
-                                        return recorded("alert_ack_refused", id)
-                                            .replaceWith(Acknowledgement.ABOUT_CALLER);
-                                      }
-                                      return session
-                                          .createNativeQuery(
-                                              "UPDATE alert SET acknowledged_at = :at,"
-                                                  + " acknowledged_by = :by"
-                                                  + " WHERE id = :id AND acknowledged_at IS NULL")
-                                          .setParameter("id", id)
-                                          .setParameter(
-                                              "at",
-                                              OffsetDateTime.now(clock)
-                                                  .withOffsetSameInstant(ZoneOffset.UTC))
-                                          .setParameter("by", caller)
-                                          .executeUpdate()
-                                          .chain(() -> recorded("alert_ack", id))
-                                          .replaceWith(Acknowledgement.DONE);
-                                    })))
+                        rows -> {
+                          if (rows.size() == 0) {
+                            return Uni.createFrom().item(Acknowledgement.UNKNOWN);
+                          }
+                          Row about = rows.iterator().next();
+                          if (caller == null || isAbout(about, caller)) {
+                            return recorded(transaction, "alert_ack_refused", id)
+                                .replaceWith(Acknowledgement.ABOUT_CALLER);
+                          }
+                          return transaction
+                              .preparedQuery(
+                                  "UPDATE alert SET acknowledged_at = $2, acknowledged_by = $3"
+                                      + " WHERE id = $1 AND acknowledged_at IS NULL")
+                              .execute(
+                                  Tuple.of(
+                                      id,
+                                      OffsetDateTime.now(clock)
+                                          .withOffsetSameInstant(ZoneOffset.UTC),
+                                      caller))
+                              .chain(() -> recorded(transaction, "alert_ack", id))
+                              .replaceWith(Acknowledgement.DONE);
+                        }))
         .map(
             outcome ->
                 switch (outcome) {
@@ -156,16 +149,17 @@ public class AlertService {
         .replaceWithVoid();
   }
 
-  private static boolean isAbout(Object[] about, String caller) {
-    for (Object value : about) {
-      if (Objects.equals(value, caller)) {
+  /** Whether the alert's group, or its trigger event's actor or subject, is the caller. */
+  private static boolean isAbout(Row about, String caller) {
+    for (int column = 0; column < about.size(); column++) {
+      if (Objects.equals(about.getString(column), caller)) {
         return true;
       }
     }
     return false;
   }
 
-  private Uni<Void> recorded(String what, UUID alert) {
-    return audit.record(what, alert.toString(), Map.of("alert", alert.toString()));
+  private Uni<Void> recorded(SqlConnection transaction, String what, UUID alert) {
+    return audit.record(transaction, what, alert.toString(), Map.of("alert", alert.toString()));
   }
 }

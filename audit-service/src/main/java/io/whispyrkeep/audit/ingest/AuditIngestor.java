@@ -18,11 +18,8 @@ import io.whispyrkeep.audit.ingest.RecordValidator.Accepted;
 import io.whispyrkeep.audit.ingest.RecordValidator.Checked;
 import io.whispyrkeep.audit.ingest.RecordValidator.Rejected;
 import io.whispyrkeep.audit.retention.Partitions;
-import io.whispyrkeep.platform.event.SecurityEvent;
-import io.whispyrkeep.platform.event.SecurityEventFactory;
-import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.outbox.OutboxSql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -82,7 +79,7 @@ public class AuditIngestor {
   private final AlertEvaluator alerts;
   private final Partitions partitions;
   private final OffsetLedger ledger;
-  private final SecurityEventFactory events;
+  private final SecurityEvents securityEvents;
   private final IngestionMonitor monitor;
 
   AuditIngestor(
@@ -95,7 +92,7 @@ public class AuditIngestor {
       AlertEvaluator alerts,
       Partitions partitions,
       OffsetLedger ledger,
-      SecurityEventFactory events,
+      SecurityEvents securityEvents,
       IngestionMonitor monitor) {
     this.pool = pool;
     this.mapper = mapper;
@@ -106,7 +103,7 @@ public class AuditIngestor {
     this.alerts = alerts;
     this.partitions = partitions;
     this.ledger = ledger;
-    this.events = events;
+    this.securityEvents = securityEvents;
     this.monitor = monitor;
   }
 
@@ -511,30 +508,15 @@ public class AuditIngestor {
       if (id != null) {
         details.put("eventId", id.toString());
       }
-      SecurityEvent event =
-          events.create(
-              DEAD_LETTER_TYPE,
-              Severity.WARNING,
-              null,
-              record.topic() + "-" + record.partition() + "@" + record.offset(),
-              details);
-      String payload;
-      try {
-        payload = mapper.writeValueAsString(event);
-        reported.add(mapper.readTree(payload));
-      } catch (Exception e) {
-        return Uni.createFrom().failure(e);
-      }
+      String subject = record.topic() + "-" + record.partition() + "@" + record.offset();
       done =
           done.chain(
               () ->
-                  OutboxSql.insert(
-                      connection,
-                      event.id(),
-                      SecurityEventTopics.SECURITY_EVENTS,
-                      event.partitionKey(),
-                      payload,
-                      clock.instant()));
+                  securityEvents
+                      .record(
+                          connection, DEAD_LETTER_TYPE, Severity.WARNING, null, subject, details)
+                      .invoke(event -> reported.add(mapper.valueToTree(event)))
+                      .replaceWithVoid());
     }
     return done.replaceWith(reported);
   }

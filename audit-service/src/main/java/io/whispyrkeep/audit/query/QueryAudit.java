@@ -1,11 +1,12 @@
 package io.whispyrkeep.audit.query;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.whispyrkeep.platform.event.SecurityEventFactory;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,28 +18,37 @@ import java.util.Map;
 @ApplicationScoped
 public class QueryAudit {
 
-  private final Outbox outbox;
-  private final SecurityEventFactory events;
+  private final Pool pool;
+  private final SecurityEvents events;
   private final SecurityIdentity identity;
 
-  QueryAudit(Outbox outbox, SecurityEventFactory events, SecurityIdentity identity) {
-    this.outbox = outbox;
+  QueryAudit(Pool pool, SecurityEvents events, SecurityIdentity identity) {
+    this.pool = pool;
     this.events = events;
     this.identity = identity;
   }
 
-  /** Records the query {@code what} with its parameters; {@code subject} may be null. */
+  /** Records the query {@code what} with its parameters, in a transaction of its own. */
   public Uni<Void> record(String what, String subject, Map<String, String> parameters) {
+    return pool.withTransaction(transaction -> record(transaction, what, subject, parameters));
+  }
+
+  /**
+   * Records the query {@code what} in the caller's transaction, so it commits with what the query
+   * changed; {@code subject} may be null.
+   */
+  public Uni<Void> record(
+      SqlConnection transaction, String what, String subject, Map<String, String> parameters) {
     Map<String, String> details = new LinkedHashMap<>(parameters);
     details.put("query", what);
-    return Panache.withTransaction(
-        () ->
-            outbox.record(
-                events.create(
-                    "audit.queried",
-                    Severity.INFO,
-                    SecurityEventFactory.actorOf(identity),
-                    subject,
-                    details)));
+    return events
+        .record(
+            transaction,
+            "audit.queried",
+            Severity.INFO,
+            SecurityEventFactory.actorOf(identity),
+            subject,
+            details)
+        .replaceWithVoid();
   }
 }

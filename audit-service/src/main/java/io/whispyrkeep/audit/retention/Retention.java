@@ -1,14 +1,14 @@
 package io.whispyrkeep.audit.retention;
 
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.whispyrkeep.audit.config.AuditConfig;
-import io.whispyrkeep.platform.event.SecurityEventFactory;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.outbox.Outbox;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -42,23 +42,16 @@ public class Retention {
   public record DroppedPartition(String partition, long rowsRemoved) {}
 
   private final Partitions partitions;
-  private final Outbox outbox;
-  private final SecurityEventFactory factory;
+  private final SecurityEvents events;
   private final Clock clock;
   private final Optional<Duration> keep;
   private final Duration longestAlertWindow;
   private final Pool pool;
 
   Retention(
-      Pool pool,
-      Partitions partitions,
-      Outbox outbox,
-      SecurityEventFactory factory,
-      Clock clock,
-      AuditConfig config) {
+      Pool pool, Partitions partitions, SecurityEvents events, Clock clock, AuditConfig config) {
     this.partitions = partitions;
-    this.outbox = outbox;
-    this.factory = factory;
+    this.events = events;
     this.clock = clock;
     this.pool = pool;
     this.keep = config.retention().keep();
@@ -99,7 +92,7 @@ public class Retention {
     if (keep.isEmpty()) {
       return ahead.replaceWith(List.of());
     }
-    return ahead.chain(() -> Panache.withTransaction(this::dropExpired));
+    return ahead.chain(() -> pool.withTransaction(this::dropExpired));
   }
 
   /** Alert hits are working state, not evidence: only the longest rule window is ever counted. */
@@ -113,30 +106,25 @@ public class Retention {
    * The database function judges expiry by its own clock and refuses a period under 30 days, so the
    * cutoff is never the caller's to choose.
    */
-  private Uni<List<DroppedPartition>> dropExpired() {
-    return Panache.getSession()
-        .chain(
-            session ->
-                session
-                    .createNativeQuery(
-                        "SELECT partition_name, rows_removed, cutoff"
-                            + " FROM audit_drop_expired_partitions(CAST(:keep AS bigint) * interval '1 second', :by)",
-                        Object[].class)
-                    .setParameter("keep", keep.orElseThrow().toSeconds())
-                    .setParameter("by", "audit-service")
-                    .getResultList())
+  private Uni<List<DroppedPartition>> dropExpired(SqlConnection transaction) {
+    return transaction
+        .preparedQuery(
+            "SELECT partition_name, rows_removed, cutoff"
+                + " FROM audit_drop_expired_partitions($1 * interval '1 second', $2)")
+        .execute(Tuple.of(keep.orElseThrow().toSeconds(), "audit-service"))
         .chain(
             rows -> {
               List<DroppedPartition> dropped = new ArrayList<>();
-              Uni<Void> events = Uni.createFrom().voidItem();
-              for (Object[] row : rows) {
+              Uni<Void> recorded = Uni.createFrom().voidItem();
+              for (Row row : rows) {
                 DroppedPartition partition =
-                    new DroppedPartition((String) row[0], ((Number) row[1]).longValue());
+                    new DroppedPartition(
+                        row.getString("partition_name"), row.getLong("rows_removed"));
                 dropped.add(partition);
-                String cutoff = cutoff(row[2]);
-                events = events.chain(() -> outbox.record(droppedEvent(partition, cutoff)));
+                String cutoff = cutoff(row.getValue("cutoff"));
+                recorded = recorded.chain(() -> recordDropped(transaction, partition, cutoff));
               }
-              return events.invoke(() -> dropped.forEach(this::forget)).replaceWith(dropped);
+              return recorded.invoke(() -> dropped.forEach(this::forget)).replaceWith(dropped);
             })
         .invoke(
             dropped ->
@@ -160,20 +148,23 @@ public class Retention {
     return String.valueOf(value);
   }
 
-  private io.whispyrkeep.platform.event.SecurityEvent droppedEvent(
-      DroppedPartition partition, String cutoff) {
-    return factory.create(
-        "audit.partition_dropped",
-        Severity.NOTICE,
-        "audit-service",
-        partition.partition(),
-        Map.of(
-            "rowsRemoved",
-            Long.toString(partition.rowsRemoved()),
-            "cutoff",
-            cutoff,
-            "retention",
-            keep.orElseThrow().toString()));
+  private Uni<Void> recordDropped(
+      SqlConnection transaction, DroppedPartition partition, String cutoff) {
+    return events
+        .record(
+            transaction,
+            "audit.partition_dropped",
+            Severity.NOTICE,
+            "audit-service",
+            partition.partition(),
+            Map.of(
+                "rowsRemoved",
+                Long.toString(partition.rowsRemoved()),
+                "cutoff",
+                cutoff,
+                "retention",
+                keep.orElseThrow().toString()))
+        .replaceWithVoid();
   }
 
   private void forget(DroppedPartition partition) {

@@ -124,7 +124,10 @@ public interface AuthConfig {
     Duration deviceTokenLifetime();
   }
 
-  /** Per client address limits, shared by all replicas through PostgreSQL. */
+  /**
+   * Per client address limits, counted by the platform's {@code RateLimiter} in PostgreSQL so all
+   * replicas share them (its reporting is configured under {@code whispyrkeep.rate-limit}).
+   */
   interface RateLimit {
     /** Login attempts per address per minute. Default 30 (many players share one NAT). */
     @WithDefault("30")
@@ -133,13 +136,6 @@ public interface AuthConfig {
     /** Registrations per address per minute. Default 30. */
     @WithDefault("30")
     int registerPerMinute();
-
-    /**
-     * How often closed windows with refusals are reported, one {@code auth.rate_limited} event each
-     * ({@code RateLimiter.reportRefusals}). Default 30 seconds.
-     */
-    @WithDefault("30s")
-    Duration reportEvery();
   }
 
   /** argon2id parameters and the bound on concurrent hashing. */

@@ -2,10 +2,10 @@ package io.whispyrkeep.auth.lockout;
 
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
-import io.whispyrkeep.auth.ClientAddresses;
 import io.whispyrkeep.auth.account.Account;
 import io.whispyrkeep.auth.config.AuthConfig;
 import io.whispyrkeep.platform.event.Severity;
+import io.whispyrkeep.platform.http.ClientAddresses;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;

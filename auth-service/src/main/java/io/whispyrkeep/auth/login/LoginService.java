@@ -5,7 +5,6 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.AuthProblems;
-import io.whispyrkeep.auth.ClientAddresses;
 import io.whispyrkeep.auth.account.Account;
 import io.whispyrkeep.auth.account.AccountRepository;
 import io.whispyrkeep.auth.account.EmailAddresses;
@@ -14,11 +13,11 @@ import io.whispyrkeep.auth.lockout.DeviceTokens;
 import io.whispyrkeep.auth.lockout.LockoutService;
 import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.password.PasswordHasher;
-import io.whispyrkeep.auth.ratelimit.RateLimiter;
 import io.whispyrkeep.auth.token.AccessTokenIssuer;
 import io.whispyrkeep.auth.token.RefreshTokenService;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
+import io.whispyrkeep.platform.ratelimit.RateLimiter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -268,7 +267,7 @@ public class LoginService {
    */
   public Uni<Void> enforceRateLimit(String action, int perMinute, RequestMetadata meta) {
     return rateLimiter
-        .hit(action, ClientAddresses.key(meta), perMinute)
+        .hitByAddress(action, meta, RateLimiter.Limit.perMinute(perMinute))
         .chain(
             decision ->
                 decision.allowed()

@@ -1,4 +1,4 @@
-package io.whispyrkeep.auth;
+package io.whispyrkeep.platform.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

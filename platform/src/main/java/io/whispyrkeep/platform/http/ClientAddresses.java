@@ -1,6 +1,5 @@
-package io.whispyrkeep.auth;
+package io.whispyrkeep.platform.http;
 
-import io.whispyrkeep.platform.http.RequestMetadata;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;

@@ -1,0 +1,35 @@
+package io.whispyrkeep.platform.ratelimit;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/**
+ * The shared rate limiter ({@link RateLimiter}), for a service that enables it at build time with
+ * {@code whispyrkeep.rate-limit.enabled=true} and has the {@code rate_limit_window} table (see
+ * {@link RateLimiter}). The limits themselves belong to each service's own configuration.
+ */
+@ConfigMapping(prefix = "whispyrkeep.rate-limit")
+public interface RateLimitConfig {
+
+  /**
+   * Type of the event that reports a bucket's refusals once per window, e.g. {@code
+   * auth.rate_limited}. Default {@code platform.rate_limited}; each service sets its own.
+   */
+  @WithDefault("platform.rate_limited")
+  String eventType();
+
+  /**
+   * How often closed windows with refusals are reported ({@link RateLimiter#reportRefusals}), so a
+   * report follows its window by at most one window plus this. Default 30 seconds.
+   */
+  @WithDefault("30s")
+  Duration reportEvery();
+
+  /**
+   * How long closed windows are kept once reported (or without refusals) before they are deleted.
+   * Must exceed the longest window any limit uses. Default 2 hours (the longest window is 1 hour).
+   */
+  @WithDefault("2h")
+  Duration keepWindows();
+}
