@@ -136,7 +136,9 @@ public interface AuthConfig {
 
     /**
      * How often closed windows with refusals are reported, one {@code auth.rate_limited} event each
-     * ({@code RateLimiter.reportRefusals}). Default 30 seconds.
+     * ({@code RateLimiter.reportRefusals}). Default 30 seconds. Read by the scheduler as {@code
+     * ${whispyrkeep.auth.rate-limit.report-every:30s}}, which repeats the default: set it by that
+     * exact key and change both defaults together.
      */
     @WithDefault("30s")
     Duration reportEvery();
