@@ -17,7 +17,7 @@ class AuthServiceQuarkusTest extends ServiceContractTests {
 
   @org.junit.jupiter.api.Test
   void anonymousRequest_publicAuthPath_notDenied() {
-    // Opened on purpose for register/login/refresh/JWKS; the endpoints arrive with issue 3.
+    // Opened on purpose: registration, login, refresh and the JWKS need no token.
     io.restassured.RestAssured.given()
         .get("/auth/jwks")
         .then()

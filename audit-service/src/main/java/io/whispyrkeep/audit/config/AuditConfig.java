@@ -50,7 +50,11 @@ public interface AuditConfig {
     @WithDefault("2m")
     Duration stallAlertAfter();
 
-    /** How often the stall is checked (a duration such as {@code 10s}). Default 10s. */
+    /**
+     * How often the stall is checked (a duration such as {@code 10s}). Default 10s. Read by the
+     * scheduler as {@code ${whispyrkeep.audit.ingest.stall-check-every:10s}}, which repeats the
+     * default: set it by that exact key and change both defaults together.
+     */
     @WithDefault("10s")
     String stallCheckEvery();
   }
@@ -68,7 +72,9 @@ public interface AuditConfig {
 
     /**
      * How often partitions are created ahead of need and expired ones removed (a duration such as
-     * {@code 1h}, or {@code off}). Default 1h.
+     * {@code 1h}, or {@code off}). Default 1h. Read by the scheduler as {@code
+     * ${whispyrkeep.audit.retention.every:1h}}, which repeats the default: set it by that exact key
+     * and change both defaults together.
      */
     @WithDefault("1h")
     String every();
@@ -89,7 +95,11 @@ public interface AuditConfig {
      */
     Optional<List<Path>> previousPublicKeyFiles();
 
-    /** Signing interval (a duration such as {@code 5m}, or {@code off}). Default 5m. */
+    /**
+     * Signing interval (a duration such as {@code 5m}, or {@code off}). Default 5m. Also read by
+     * the scheduler as {@code ${whispyrkeep.audit.checkpoint.every:5m}}, which repeats the default:
+     * change both together.
+     */
     @WithDefault("5m")
     String every();
 

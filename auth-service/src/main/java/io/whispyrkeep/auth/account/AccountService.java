@@ -115,7 +115,7 @@ public class AccountService {
    * Recognised by SQLSTATE 23505 (unique violation), never by message text: on the account table
    * the only other unique key is the random UUID primary key.
    */
-  private static boolean isUniqueViolation(Throwable failure) {
+  static boolean isUniqueViolation(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if ((t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState()))
           || (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))) {

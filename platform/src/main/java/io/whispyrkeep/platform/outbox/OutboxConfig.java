@@ -9,8 +9,9 @@ import java.time.Duration;
 public interface OutboxConfig {
 
   /**
-   * How often the relay looks for pending events. Default 1s. Read by {@code @Scheduled} as {@code
-   * ${whispyrkeep.outbox.poll-interval:1s}}, so set it by that exact key.
+   * How often the relay looks for pending events. Default 1s. Read by the scheduler as {@code
+   * ${whispyrkeep.outbox.poll-interval:1s}}, which repeats the default: set it by that exact key
+   * and change both defaults together.
    */
   @WithDefault("1s")
   Duration pollInterval();
@@ -22,7 +23,8 @@ public interface OutboxConfig {
   /**
    * How long a claim keeps other replicas off the claimed rows. A relay that dies mid-batch
    * releases them when this expires; the rows are then sent again (consumers drop duplicates by
-   * id). Default 30s; must exceed {@link #deliveryTimeout()}.
+   * id). Default 60s; must exceed {@link #deliveryTimeout()}, so a batch still being delivered is
+   * never claimed twice.
    */
   @WithDefault("60s")
   Duration claimLease();

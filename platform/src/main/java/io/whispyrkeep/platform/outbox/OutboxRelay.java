@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,6 +22,14 @@ import org.jboss.logging.Logger;
  * marking leaves the lease to expire and the rows are sent again: delivery is at least once, and
  * consumers drop duplicates by event id. Failed rows wait with exponential backoff, so a Kafka
  * outage costs one attempt per row per backoff step, not a busy loop.
+ *
+ * <p>Rows are claimed and sent in id order. An id is the event's {@link TimeOrderedUuid}, strictly
+ * increasing in the order one process creates them, and every event of a transaction is created by
+ * the process that runs it: so the events of one transaction reach Kafka (and, sharing a key, one
+ * partition and audit-service's hash chain) in the order the transaction created them. The id is
+ * used rather than {@code created_at}, whose values can tie or step back with the clock, and rather
+ * than a database sequence, which would need a migration in every service for the same result.
+ * Order across replicas is only as good as their clocks, which no reader relies on.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -35,7 +44,7 @@ public class OutboxRelay {
        WHERE id IN (SELECT id FROM outbox
                      WHERE sent_at IS NULL AND (attempts = 0 OR next_attempt_at <= now())
                        AND (claimed_until IS NULL OR claimed_until < now())
-                     ORDER BY created_at
+                     ORDER BY id
                      LIMIT $2
                      FOR UPDATE SKIP LOCKED)
       RETURNING id, topic, message_key, payload, attempts, created_at
@@ -112,8 +121,9 @@ public class OutboxRelay {
                         row.getString("payload"),
                         row.getInteger("attempts")));
               }
-              // RETURNING has no order of its own: keep the publication in creation order.
-              rows.sort(Comparator.comparing(OutboxRow::id));
+              // RETURNING has no order of its own: publish in id (creation) order, compared as
+              // PostgreSQL compares uuids.
+              rows.sort(Comparator.comparing(OutboxRow::id, TimeOrderedUuid.ORDER));
               return rows;
             });
   }

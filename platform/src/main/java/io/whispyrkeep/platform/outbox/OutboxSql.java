@@ -20,7 +20,11 @@ public final class OutboxSql {
 
   private OutboxSql() {}
 
-  /** Adds a message to the connection's current transaction. */
+  /**
+   * Adds a message to the connection's current transaction. The relay sends rows in id order, so
+   * pass an id from {@link io.whispyrkeep.platform.event.TimeOrderedUuid} (an event's own id) made
+   * when the message was created.
+   */
   public static Uni<Void> insert(
       SqlConnection connection, UUID id, String topic, String key, String payload, Instant now) {
     return connection

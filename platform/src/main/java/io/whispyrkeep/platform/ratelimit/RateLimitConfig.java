@@ -21,7 +21,9 @@ public interface RateLimitConfig {
 
   /**
    * How often closed windows with refusals are reported ({@link RateLimiter#reportRefusals}), so a
-   * report follows its window by at most one window plus this. Default 30 seconds.
+   * report follows its window by at most one window plus this. Default 30 seconds. Read by the
+   * scheduler as {@code ${whispyrkeep.rate-limit.report-every:30s}}, which repeats the default:
+   * change both together.
    */
   @WithDefault("30s")
   Duration reportEvery();

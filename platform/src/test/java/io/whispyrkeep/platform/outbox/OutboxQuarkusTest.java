@@ -19,6 +19,7 @@ import io.whispyrkeep.platform.crypto.Ed25519KeyFiles;
 import io.whispyrkeep.platform.event.EventSignature;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.platform.testapp.WidgetResource;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
@@ -134,6 +135,26 @@ class OutboxQuarkusTest {
                 record.value().getBytes(StandardCharsets.UTF_8),
                 Base64.getDecoder().decode(signature.value())))
         .isTrue();
+  }
+
+  @Test
+  void oneTransactionManyEvents_arriveInTheOrderWritten() {
+    String name = "batch-" + UUID.randomUUID();
+    List<String> written =
+        IntStream.range(0, WidgetResource.BATCH_SIZE).mapToObj(i -> name + "-" + i).toList();
+    given()
+        .auth()
+        .oauth2(token())
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"" + name + "\"}")
+        .post("/widgets/batch")
+        .then()
+        .statusCode(204);
+
+    // One actor, so one key and one partition: the topic keeps the relay's order.
+    List<ConsumerRecord<String, String>> records = eventsFor(Set.copyOf(written), written.size());
+
+    assertThat(records).extracting(this::subject).containsExactlyElementsOf(written);
   }
 
   @Test

@@ -47,6 +47,26 @@ public class WidgetResource {
         .replaceWith(Map.of("id", widget.id.toString()));
   }
 
+  /** How many events {@link #createBatch} records in its one transaction. */
+  public static final int BATCH_SIZE = 20;
+
+  /**
+   * Records {@link #BATCH_SIZE} events in one transaction, one after another, with subjects {@code
+   * name-0}, {@code name-1}, ...: the order a reader must see them in.
+   */
+  @POST
+  @Path("/batch")
+  @RolesAllowed("player")
+  @WithTransaction
+  public Uni<Void> createBatch(@Valid WidgetRequest request) {
+    Uni<Void> written = Uni.createFrom().voidItem();
+    for (int i = 0; i < BATCH_SIZE; i++) {
+      String subject = request.name() + "-" + i;
+      written = written.chain(() -> outbox.record(event(subject)));
+    }
+    return written;
+  }
+
   /** Persists, records the event, then fails: neither may survive. */
   @POST
   @Path("/failing")

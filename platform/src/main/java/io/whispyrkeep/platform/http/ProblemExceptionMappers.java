@@ -1,11 +1,13 @@
-package io.whispyrkeep.platform.problem;
+package io.whispyrkeep.platform.http;
 
 import com.fasterxml.jackson.core.JacksonException;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.vertx.ext.web.RoutingContext;
-import io.whispyrkeep.platform.http.ProblemWriter;
+import io.whispyrkeep.platform.problem.Problem;
+import io.whispyrkeep.platform.problem.ProblemException;
+import io.whispyrkeep.platform.problem.ProblemType;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.NotAllowedException;
@@ -23,7 +25,9 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 /**
  * Maps every exception that reaches JAX-RS to problem+json: our own {@link ProblemException}s, the
  * framework's 4xx exceptions, bean validation, malformed JSON, and, last, anything else as a 500
- * without internals.
+ * without internals. It lives with {@link ProblemWriter} and the other HTTP adapters: the {@code
+ * problem} package is the model (types, the exception) and depends on nothing here, so services
+ * throw problems without reaching into HTTP.
  */
 public class ProblemExceptionMappers {
 

@@ -1,0 +1,40 @@
+package io.whispyrkeep.auth.account;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.pgclient.PgException;
+import java.sql.SQLException;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/** A lost registration race is recognised by SQLSTATE alone, wherever in the cause chain. */
+class AccountServiceTest {
+
+  @Test
+  void isUniqueViolation_pgExceptionWith23505DeepInTheChain_true() {
+    PgException unique = new PgException("some text", "ERROR", "23505", null);
+
+    assertThat(
+            AccountService.isUniqueViolation(
+                new CompletionException(new IllegalStateException("flush failed", unique))))
+        .isTrue();
+  }
+
+  @Test
+  void isUniqueViolation_jdbcExceptionWith23505_true() {
+    assertThat(AccountService.isUniqueViolation(new SQLException("text", "23505"))).isTrue();
+  }
+
+  @Test
+  void isUniqueViolation_messageQuotes23505ButStateIsAnother_false() {
+    PgException check =
+        new PgException(
+            "duplicate key value violates unique constraint (23505)", "ERROR", "23514", null);
+
+    assertThat(AccountService.isUniqueViolation(check)).isFalse();
+    assertThat(
+            AccountService.isUniqueViolation(
+                new IllegalStateException("ERROR: duplicate key value, SQLSTATE 23505")))
+        .isFalse();
+  }
+}
