@@ -16,6 +16,8 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** Alerts raised by the rules, for the security team: list and acknowledge (audited). */
 @Path("/audit/alerts")
@@ -31,6 +33,8 @@ public class AlertResource {
     this.identity = identity;
   }
 
+  @Operation(summary = "Alerts raised by the rules, newest first (security role; audited)")
+  @APIResponse(responseCode = "200", description = "Alerts")
   @GET
   public Uni<List<AlertService.AlertResponse>> list(
       @QueryParam("open") Boolean openOnly, @QueryParam("limit") Integer limit) {
@@ -41,6 +45,9 @@ public class AlertResource {
     return alerts.list(Boolean.TRUE.equals(openOnly), pageSize);
   }
 
+  @Operation(summary = "Acknowledge an alert (never one about yourself; audited)")
+  @APIResponse(responseCode = "204", description = "Acknowledged")
+  @APIResponse(responseCode = "404", description = "No such alert")
   @POST
   @Path("{id}/ack")
   public Uni<Response> acknowledge(@PathParam("id") UUID id) {

@@ -164,7 +164,12 @@ public class IngestionMonitor {
         .publish(
             List.of(
                 new OutboxRow(
-                    alert.id(), SecurityEventTopics.SECURITY_ALERTS, alert.group(), payload, 0)))
+                    alert.id(),
+                    SecurityEventTopics.SECURITY_ALERTS,
+                    alert.group(),
+                    payload,
+                    0,
+                    null)))
         .invoke(
             outcomes ->
                 outcomes.stream()

@@ -21,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestMulti;
 
 /**
@@ -48,6 +50,10 @@ public class AuditResource {
   /** A page of events, newest first. */
   public record EventsResponse(java.util.List<JsonNode> items, String nextCursor) {}
 
+  @Operation(
+      summary =
+          "Search the audit trail (security role; cursor-paginated; the query is itself audited)")
+  @APIResponse(responseCode = "200", description = "A page of events and the next cursor")
   @GET
   @Path("events")
   public Uni<EventsResponse> events(
@@ -70,6 +76,9 @@ public class AuditResource {
    * format comes from {@code format=} or, without it, from the {@code Accept} header. CSV cells
    * that a spreadsheet would run as a formula are prefixed with a quote (OWASP CSV injection).
    */
+  @Operation(summary = "Export matching events as NDJSON or CSV (streamed; at most a few at once)")
+  @APIResponse(responseCode = "200", description = "The events")
+  @APIResponse(responseCode = "406", description = "Neither NDJSON nor CSV acceptable")
   @GET
   @Path("events/export")
   @Produces(MediaType.TEXT_PLAIN) // written as is; negotiated below (see ExportAccept)
@@ -115,6 +124,9 @@ public class AuditResource {
     return filters;
   }
 
+  @Operation(summary = "One event by id")
+  @APIResponse(responseCode = "200", description = "The event")
+  @APIResponse(responseCode = "404", description = "No such event")
   @GET
   @Path("events/{id}")
   public Uni<JsonNode> event(@PathParam("id") UUID id) {
@@ -131,6 +143,10 @@ public class AuditResource {
    * Re-walks the chains (optionally only rows stored within {@code [from, to)}) and checks the
    * signed checkpoints; reports the first broken link.
    */
+  @Operation(summary = "Verify the hash chains, signatures, checkpoints and offset ledger")
+  @APIResponse(
+      responseCode = "200",
+      description = "The verification report (intact or the first break)")
   @GET
   @Path("verify")
   public Uni<ChainVerifier.Report> verify(

@@ -26,6 +26,8 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * OAuth 2.0 client credentials grant (RFC 6749 section 4.4) for service-to-service calls: a client
@@ -51,6 +53,12 @@ public class ClientTokenResource {
     this.events = events;
   }
 
+  @Operation(
+      summary = "Client credentials grant: a service token for a service client (HTTP Basic)")
+  @APIResponse(responseCode = "200", description = "Access token")
+  @APIResponse(
+      responseCode = "401",
+      description = "Unknown client or wrong secret (problem type invalid-client)")
   @POST
   @PermitAll
   @Consumes(MediaType.APPLICATION_FORM_URLENCODED)

@@ -13,6 +13,8 @@ import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.problem.ProblemType;
 import jakarta.annotation.security.PermitAll;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.CookieParam;
 import jakarta.ws.rs.GET;
@@ -25,6 +27,8 @@ import jakarta.ws.rs.core.Response;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.jwt.JsonWebToken;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** The player-facing endpoints: register, login, refresh, logout, me. */
 @Path("/auth")
@@ -44,26 +48,37 @@ public class AuthResource {
     this.jwt = jwt;
   }
 
+  @Operation(summary = "Register a player account")
+  @APIResponse(responseCode = "201", description = "Account created")
+  @APIResponse(
+      responseCode = "409",
+      description = "Email already registered (problem type email-taken)")
   @POST
   @Path("register")
   @PermitAll
-  public Uni<Response> register(RegisterRequest request, RoutingContext context) {
+  public Uni<Response> register(@Valid @NotNull RegisterRequest body, RoutingContext context) {
     RequestMetadata meta = RequestMetadata.from(context);
-    RegisterRequest body = request == null ? new RegisterRequest(null, null, null) : request;
     return logins
         .enforceRateLimit("register", config.rateLimit().registerPerMinute(), meta)
         .chain(() -> accounts.register(body, Set.of(Role.PLAYER), meta))
         .map(account -> Response.status(201).entity(AccountResponse.of(account)).build());
   }
 
+  @Operation(summary = "Sign in with email and password; returns tokens and a device token")
+  @APIResponse(
+      responseCode = "200",
+      description = "Access and refresh tokens; device token in the body and an HttpOnly cookie")
+  @APIResponse(
+      responseCode = "401",
+      description =
+          "Wrong credentials, or refused while locked or under attack: one answer for all (problem type invalid-credentials)")
   @POST
   @Path("login")
   @PermitAll
   public Uni<Response> login(
-      LoginRequest request,
+      @Valid @NotNull LoginRequest body,
       @CookieParam(DeviceTokens.COOKIE) String deviceCookie,
       RoutingContext context) {
-    LoginRequest body = request == null ? new LoginRequest(null, null) : request;
     return logins
         .login(body, deviceCookie, RequestMetadata.from(context))
         .map(tokens -> Response.ok(tokens).cookie(deviceCookie(tokens.deviceToken())).build());
@@ -82,19 +97,23 @@ public class AuthResource {
         .build();
   }
 
+  @Operation(
+      summary = "Exchange a refresh token for new tokens (rotating; reuse revokes the family)")
+  @APIResponse(responseCode = "200", description = "New access and refresh tokens")
+  @APIResponse(responseCode = "401", description = "Refresh token invalid, expired, or reused")
   @POST
   @Path("refresh")
   @PermitAll
-  public Uni<TokenResponse> refresh(RefreshRequest request, RoutingContext context) {
-    RefreshRequest body = request == null ? new RefreshRequest(null) : request;
+  public Uni<TokenResponse> refresh(@Valid @NotNull RefreshRequest body, RoutingContext context) {
     return logins.refresh(body, RequestMetadata.from(context));
   }
 
+  @Operation(summary = "Revoke a refresh token family")
+  @APIResponse(responseCode = "204", description = "Signed out")
   @POST
   @Path("logout")
   @Authenticated
-  public Uni<Response> logout(RefreshRequest request, RoutingContext context) {
-    RefreshRequest body = request == null ? new RefreshRequest(null) : request;
+  public Uni<Response> logout(@Valid @NotNull RefreshRequest body, RoutingContext context) {
     return logins
         .logout(body, accountId(), RequestMetadata.from(context))
         .replaceWith(Response.noContent().build());

@@ -9,6 +9,8 @@ import jakarta.ws.rs.core.MediaType;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** OpenID Connect discovery, so standard clients find the issuer, keys and token endpoint. */
 @Path("/.well-known/openid-configuration")
@@ -32,6 +34,8 @@ public class DiscoveryResource {
             "subject_types_supported", List.of("public"));
   }
 
+  @Operation(summary = "OpenID Connect discovery document")
+  @APIResponse(responseCode = "200", description = "Provider metadata")
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public Map<String, Object> discovery() {

@@ -34,6 +34,7 @@ public class Outbox {
     message.payload = toJson(event);
     message.createdAt = clock.instant();
     message.nextAttemptAt = message.createdAt;
+    message.traceParent = TraceParent.current();
     return Panache.currentTransaction()
         .onItem()
         .ifNull()

@@ -43,4 +43,10 @@ public class OutboxMessage {
 
   @Column(name = "last_error")
   public String lastError;
+
+  /**
+   * The W3C {@code traceparent} of the transaction that wrote the row; null when tracing is off.
+   */
+  @Column(name = "trace_parent")
+  public String traceParent;
 }

@@ -4,6 +4,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
@@ -76,9 +78,13 @@ public class OutboxPublisher {
     for (OutboxRow row : rows) {
       CompletableFuture<Outcome> outcome = new CompletableFuture<>();
       try {
+        Headers headers = signer.headers(row.payload());
+        if (row.traceParent() != null) {
+          // Outside the signed bytes on purpose: tracing metadata, never evidence.
+          headers.add(TraceParent.HEADER, row.traceParent().getBytes(StandardCharsets.US_ASCII));
+        }
         producer.send(
-            new ProducerRecord<>(
-                row.topic(), null, row.messageKey(), row.payload(), signer.headers(row.payload())),
+            new ProducerRecord<>(row.topic(), null, row.messageKey(), row.payload(), headers),
             (metadata, error) ->
                 outcome.complete(
                     new Outcome(row.id(), error == null, error == null ? null : describe(error))));

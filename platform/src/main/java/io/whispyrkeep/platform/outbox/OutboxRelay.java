@@ -47,7 +47,7 @@ public class OutboxRelay {
                      ORDER BY id
                      LIMIT $2
                      FOR UPDATE SKIP LOCKED)
-      RETURNING id, topic, message_key, payload, attempts, created_at
+      RETURNING id, topic, message_key, payload, attempts, created_at, trace_parent
       """;
 
   private static final String MARK_SENT =
@@ -119,7 +119,8 @@ public class OutboxRelay {
                         row.getString("topic"),
                         row.getString("message_key"),
                         row.getString("payload"),
-                        row.getInteger("attempts")));
+                        row.getInteger("attempts"),
+                        row.getString("trace_parent")));
               }
               // RETURNING has no order of its own: publish in id (creation) order, compared as
               // PostgreSQL compares uuids.

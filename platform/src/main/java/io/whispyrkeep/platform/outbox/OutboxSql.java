@@ -15,8 +15,8 @@ import java.util.UUID;
 public final class OutboxSql {
 
   private static final String INSERT =
-      "INSERT INTO outbox (id, topic, message_key, payload, created_at, next_attempt_at)"
-          + " VALUES ($1, $2, $3, $4, $5, $5)";
+      "INSERT INTO outbox (id, topic, message_key, payload, created_at, next_attempt_at,"
+          + " trace_parent) VALUES ($1, $2, $3, $4, $5, $5, $6)";
 
   private OutboxSql() {}
 
@@ -35,7 +35,8 @@ public final class OutboxSql {
                 .addString(topic)
                 .addString(key)
                 .addString(payload)
-                .addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
+                .addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC))
+                .addString(TraceParent.current()))
         .replaceWithVoid();
   }
 }

@@ -114,6 +114,34 @@ class OutboxQuarkusTest {
     assertThat(record.value()).doesNotContain("should-never-appear");
   }
 
+  /**
+   * A trace follows the request through the outbox into Kafka: the record carries a {@code
+   * traceparent} in the caller's trace (here started by the client, as the front door would), so a
+   * consumer's span joins the same trace. The signed value is untouched by it.
+   */
+  @Test
+  void tracedRequest_eventCarriesTheRequestsTraceIntoKafka() throws Exception {
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    String name = "traced-" + UUID.randomUUID();
+    given()
+        .auth()
+        .oauth2(token())
+        .header("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01")
+        .contentType(ContentType.JSON)
+        .body("{\"name\":\"" + name + "\"}")
+        .post("/widgets")
+        .then()
+        .statusCode(200);
+
+    ConsumerRecord<String, String> record = eventsFor(Set.of(name), 1).get(0);
+
+    Header traceParent = record.headers().lastHeader("traceparent");
+    assertThat(traceParent).as("traceparent header").isNotNull();
+    String value = new String(traceParent.value(), StandardCharsets.US_ASCII);
+    assertThat(value).matches("00-" + traceId + "-[0-9a-f]{16}-01");
+    assertThat(record.value()).doesNotContain(traceId);
+  }
+
   @Test
   void committedChange_recordSignedWithTheServiceKeyOverItsExactValue() throws Exception {
     String name = "signed-" + UUID.randomUUID();
