@@ -161,7 +161,7 @@ public final class LocalSuite {
 
   private Process startService(
       String name, int port, PostgresServer postgres, KafkaServer kafka, LocalSecrets secrets)
-      throws IOException {
+      throws IOException, InterruptedException {
     Path jar =
         root.resolve(name).resolve("target").resolve("quarkus-app").resolve("quarkus-run.jar");
     if (!Files.exists(jar)) {
@@ -182,23 +182,55 @@ public final class LocalSuite {
     env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
     env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(database(name)));
     env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(database(name)));
-    String owner = DatabaseRoles.owner(name);
-    String runtime = DatabaseRoles.runtime(name);
-    env.put("QUARKUS_DATASOURCE_USERNAME", runtime);
-    env.put("QUARKUS_DATASOURCE_PASSWORD", secrets.databasePassword(runtime));
-    if (!runtime.equals(owner)) {
-      // Migrations as the owner, the service as the least-privileged runtime role.
-      env.put("QUARKUS_FLYWAY_USERNAME", owner);
-      env.put("QUARKUS_FLYWAY_PASSWORD", secrets.databasePassword(owner));
-      env.put("WK_AUDIT_RUNTIME_ROLE", runtime);
-    }
     env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
     env.put("WHISPYRKEEP_JWT_JWKS_URL", "http://" + HOST + ":8081/auth/jwks");
     env.put("WHISPYRKEEP_HTTP_TRUSTED_PROXIES", frontDoorSource + "/32");
     env.putAll(secrets.environment(name));
+    String owner = DatabaseRoles.owner(name);
+    String runtime = DatabaseRoles.runtime(name);
+    if (!runtime.equals(owner)) {
+      // The owner migrates in a one-shot run (as a Kubernetes init container would), so the
+      // long-running service never holds the owner's password, only the runtime role's.
+      migrate(name, builder, owner, secrets.databasePassword(owner), runtime);
+      env.put("QUARKUS_FLYWAY_MIGRATE_AT_START", "false");
+    }
+    env.put("QUARKUS_DATASOURCE_USERNAME", runtime);
+    env.put("QUARKUS_DATASOURCE_PASSWORD", secrets.databasePassword(runtime));
     Process process = builder.start();
     services.add(process);
     return process;
+  }
+
+  /**
+   * Runs the service's Flyway migrations once as the database owner ({@code quarkus.init-and-exit}:
+   * initialise, migrate, exit), granting the runtime role its least privilege; fails unless the run
+   * exits cleanly.
+   */
+  private void migrate(
+      String name, ProcessBuilder service, String owner, String ownerPassword, String runtime)
+      throws IOException, InterruptedException {
+    ProcessBuilder migration =
+        new ProcessBuilder(service.command())
+            .redirectErrorStream(true)
+            .redirectOutput(
+                ProcessBuilder.Redirect.appendTo(
+                    local.resolve("logs").resolve(name + "-migration.log").toFile()));
+    Map<String, String> env = migration.environment();
+    env.clear();
+    env.putAll(service.environment());
+    env.put("QUARKUS_INIT_AND_EXIT", "true");
+    env.put("QUARKUS_DATASOURCE_USERNAME", owner);
+    env.put("QUARKUS_DATASOURCE_PASSWORD", ownerPassword);
+    env.put("WK_AUDIT_RUNTIME_ROLE", runtime);
+    Process process = migration.start();
+    if (!process.waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException(name + " migration did not finish; see .local/logs");
+    }
+    if (process.exitValue() != 0) {
+      throw new IllegalStateException(
+          name + " migration failed; see .local/logs/" + name + "-migration.log");
+    }
   }
 
   private Void awaitReady(Map.Entry<String, Integer> service) throws Exception {

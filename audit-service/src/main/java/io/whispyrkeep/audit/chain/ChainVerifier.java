@@ -10,8 +10,11 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.whispyrkeep.audit.config.AuditConfig;
 import io.whispyrkeep.audit.ingest.EventAuthenticator;
 import io.whispyrkeep.audit.ingest.OffsetLedger;
+import io.whispyrkeep.platform.problem.ProblemException;
+import io.whispyrkeep.platform.problem.ProblemType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -24,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 
 /**
  * Re-walks the hash chains and reports the first broken link: a row whose hash does not match its
@@ -52,6 +56,7 @@ public class ChainVerifier {
   private final OffsetLedger ledger;
   private final EventAuthenticator authenticator;
   private final ObjectMapper mapper;
+  private final Semaphore running;
 
   ChainVerifier(
       Pool pool,
@@ -59,7 +64,14 @@ public class ChainVerifier {
       Clock clock,
       OffsetLedger ledger,
       EventAuthenticator authenticator,
-      ObjectMapper mapper) {
+      ObjectMapper mapper,
+      AuditConfig config) {
+    int cap = config.verify().maxConcurrent();
+    if (cap < 1) {
+      throw new IllegalStateException(
+          "whispyrkeep.audit.verify.max-concurrent must be at least 1, not " + cap);
+    }
+    this.running = new Semaphore(cap);
     this.pool = pool;
     this.checkpoints = checkpoints;
     this.clock = clock;
@@ -127,16 +139,29 @@ public class ChainVerifier {
    * are one consistent snapshot while ingestion, checkpoints and retention go on.
    */
   public Uni<Report> verify(Range range) {
+    if (!running.tryAcquire()) {
+      return Uni.createFrom()
+          .failure(
+              new ProblemException(
+                  ProblemType.SERVICE_UNAVAILABLE.uri(),
+                  ProblemType.SERVICE_UNAVAILABLE.title(),
+                  ProblemType.SERVICE_UNAVAILABLE.status(),
+                  "A verification is already running; retry shortly.",
+                  null,
+                  Map.of("Retry-After", "30")));
+    }
     // Read before the snapshot: every head this process signed is then within the snapshot.
     Map<Integer, Long> signedHere = checkpoints.highestSigned();
-    return pool.withConnection(
-        sql ->
-            sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                .execute()
-                .chain(() -> verify(sql, range, signedHere))
-                .chain(report -> ledger.gaps(sql).map(report::withOffsetGaps))
-                .onTermination()
-                .call(() -> sql.query("ROLLBACK").execute()));
+    return pool.<Report>withConnection(
+            sql ->
+                sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute()
+                    .chain(() -> verify(sql, range, signedHere))
+                    .chain(report -> ledger.gaps(sql).map(report::withOffsetGaps))
+                    .onTermination()
+                    .call(() -> sql.query("ROLLBACK").execute()))
+        .onTermination()
+        .invoke(running::release);
   }
 
   private Uni<Report> verify(SqlConnection sql, Range range, Map<Integer, Long> signedHere) {

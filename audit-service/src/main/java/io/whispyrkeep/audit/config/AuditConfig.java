@@ -115,6 +115,19 @@ public interface AuditConfig {
   /** Exports of the trail ({@code GET /audit/events/export}). */
   Export export();
 
+  /** Verification of the trail ({@code GET /audit/verify}). */
+  Verify verify();
+
+  /**
+   * Verification walks every row in one long transaction on the shared pool, with a signature check
+   * per row: capped so that repeated calls cannot starve ingestion and queries.
+   */
+  interface Verify {
+    /** Verifications running at once; more get 503 with Retry-After. Default 1. */
+    @WithDefault("1")
+    int maxConcurrent();
+  }
+
   /**
    * An export streams for as long as its reader takes, holding a database connection all along: at
    * most {@link #maxConcurrent()} run at once, so slow or stalled readers can never take the

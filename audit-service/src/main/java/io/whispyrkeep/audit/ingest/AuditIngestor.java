@@ -494,7 +494,7 @@ public class AuditIngestor {
     Uni<Void> done = Uni.createFrom().voidItem();
     for (Rejected letter : letters) {
       ConsumerRecord<String, String> record = letter.record();
-      if (DEAD_LETTER_TYPE.equals(letter.type())) {
+      if (letter.isOwnDeadLetterReport()) {
         LOG.errorf(
             "a dead-letter report at %s-%d@%d was itself dead-lettered: %s",
             record.topic(), record.partition(), record.offset(), letter.reason());

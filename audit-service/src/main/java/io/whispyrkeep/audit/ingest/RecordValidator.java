@@ -1,8 +1,10 @@
 package io.whispyrkeep.audit.ingest;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.whispyrkeep.audit.chain.ChainHasher;
@@ -37,7 +39,7 @@ public class RecordValidator {
 
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
-  private final ObjectMapper mapper;
+  private final ObjectReader reader;
   private final SecurityEventSchema schema = SecurityEventSchema.load();
   private final Duration maxFuture;
   private final Duration maxPast;
@@ -49,7 +51,8 @@ public class RecordValidator {
       AuditConfig config,
       EventAuthenticator authenticator,
       MeterRegistry registry) {
-    this.mapper = mapper;
+    // Nothing may follow the JSON object: bytes a signer appended would be stored unchecked.
+    this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.authenticator = authenticator;
     this.unauthenticated = registry.counter("whispyrkeep.audit.unauthenticated");
     this.maxFuture = config.ingest().maxFutureSkew();
@@ -101,6 +104,16 @@ public class RecordValidator {
     String type() {
       return event == null ? null : event.path("type").asText(null);
     }
+
+    /**
+     * Whether this is audit-service's own report of a dead letter. An event is attached only once
+     * its signature and source were established, so another publisher cannot claim the type to
+     * escape the report (and alert) every dead letter gets.
+     */
+    boolean isOwnDeadLetterReport() {
+      return AuditIngestor.DEAD_LETTER_TYPE.equals(type())
+          && EventAuthenticator.OWN_SOURCE.equals(event.path("source").asText(null));
+    }
   }
 
   /** Checks one record against everything the trail requires, at ingest time {@code now}. */
@@ -118,7 +131,7 @@ public class RecordValidator {
     EventAuthenticator.Authentic authentic = (EventAuthenticator.Authentic) verdict;
     JsonNode event;
     try {
-      event = mapper.readTree(record.value());
+      event = reader.readTree(record.value());
     } catch (JacksonException e) {
       return new Rejected(record, "malformed JSON");
     }

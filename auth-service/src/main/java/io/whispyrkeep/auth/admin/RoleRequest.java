@@ -1,4 +1,7 @@
 package io.whispyrkeep.auth.admin;
 
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
 /** {@code POST /auth/users/{id}/roles}. */
-public record RoleRequest(String role) {}
+public record RoleRequest(@NotBlank @Size(max = 64) String role) {}

@@ -125,6 +125,45 @@ class AuthFlowQuarkusTest {
     }
   }
 
+  /** Request bodies are checked at the boundary (Bean Validation) before any work is done. */
+  @Test
+  void missingOrOversizedFields_400ValidationProblemNamingEachField() {
+    for (String path : List.of("/auth/login", "/auth/refresh", "/auth/register")) {
+      given()
+          .contentType(ContentType.JSON)
+          .post(path)
+          .then()
+          .statusCode(400)
+          .contentType(PROBLEM)
+          .body("type", equalTo("https://whispyrkeep.io/problems/validation-failed"));
+    }
+    given()
+        .contentType(ContentType.JSON)
+        .body("{}")
+        .post("/auth/login")
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("type", equalTo("https://whispyrkeep.io/problems/validation-failed"))
+        .body("errors.field", hasItems("email", "password"));
+    given()
+        .contentType(ContentType.JSON)
+        .body(Map.of("email", "someone@example.com", "password", "p".repeat(100_000)))
+        .post("/auth/login")
+        .then()
+        .statusCode(400)
+        .contentType(PROBLEM)
+        .body("errors.field", hasItem("password"))
+        .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("ppppp")));
+    given()
+        .contentType(ContentType.JSON)
+        .body("{\"refresh_token\": \"\"}")
+        .post("/auth/refresh")
+        .then()
+        .statusCode(400)
+        .body("errors.field", hasItem("refreshToken"));
+  }
+
   @Test
   void register_weakPasswords_400ListingEveryViolatedRule() {
     AuthApi.register("weak-" + System.nanoTime() + "@example.com", "short", AuthApi.randomAddress())

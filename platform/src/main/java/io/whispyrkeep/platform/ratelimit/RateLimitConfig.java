@@ -29,8 +29,8 @@ public interface RateLimitConfig {
   Duration reportEvery();
 
   /**
-   * How long closed windows are kept once reported (or without refusals) before they are deleted.
-   * Must exceed the longest window any limit uses. Default 2 hours (the longest window is 1 hour).
+   * How long windows are kept after they close once reported (or without refusals), before they are
+   * deleted; a limit's window must be shorter (checked on every hit). Default 2 hours.
    */
   @WithDefault("2h")
   Duration keepWindows();

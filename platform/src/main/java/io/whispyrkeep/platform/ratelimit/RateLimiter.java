@@ -37,8 +37,8 @@ import java.util.Map;
  * <pre>
  * CREATE TABLE rate_limit_window (
  *     bucket varchar(200) NOT NULL, window_start timestamptz NOT NULL, hits integer NOT NULL,
- *     limit_per_window integer NOT NULL, reported boolean NOT NULL DEFAULT false,
- *     PRIMARY KEY (bucket, window_start));
+ *     limit_per_window integer NOT NULL, window_seconds integer NOT NULL,
+ *     reported boolean NOT NULL DEFAULT false, PRIMARY KEY (bucket, window_start));
  * CREATE INDEX rate_limit_window_unreported_idx ON rate_limit_window (window_start)
  *     WHERE NOT reported AND hits &gt; limit_per_window;
  * </pre>
@@ -70,8 +70,8 @@ public class RateLimiter {
 
   private static final String HIT =
       """
-      INSERT INTO rate_limit_window (bucket, window_start, hits, limit_per_window)
-      VALUES ($1, $2, 1, $3)
+      INSERT INTO rate_limit_window (bucket, window_start, hits, limit_per_window, window_seconds)
+      VALUES ($1, $2, 1, $3, $4)
       ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_window.hits + 1
       RETURNING hits
       """;
@@ -82,19 +82,18 @@ public class RateLimiter {
   /**
    * Claims up to {@link #REPORT_BATCH} closed windows with refusals not yet reported; each row is
    * claimed by exactly one replica (locked, others skip it), and the claim commits with the events
-   * it produced. A window is closed once its end (start plus its length, kept in the bucket name)
-   * has passed.
+   * it produced. A window is closed once its end (start plus its length) has passed.
    */
   private static final String CLAIM_REFUSALS =
       """
       UPDATE rate_limit_window w SET reported = true
       FROM (SELECT bucket, window_start FROM rate_limit_window
             WHERE NOT reported AND hits > limit_per_window
-              AND window_start + split_part(bucket, '|', 2)::int * interval '1 second' <= $1
+              AND window_start + window_seconds * interval '1 second' <= $1
             ORDER BY window_start LIMIT $2 FOR UPDATE SKIP LOCKED) due
       WHERE w.bucket = due.bucket AND w.window_start = due.window_start
       RETURNING w.bucket, w.window_start, w.hits - w.limit_per_window AS refused,
-                w.limit_per_window
+                w.limit_per_window, w.window_seconds
       """;
 
   private final Pool pool;
@@ -132,6 +131,14 @@ public class RateLimiter {
    * limit}, and tells whether it is within the limit and, if not, how long until the window ends.
    */
   private Uni<Decision> hit(String action, String key, Limit limit) {
+    if (action.indexOf('|') >= 0) {
+      throw new IllegalArgumentException("an action name cannot contain '|'");
+    }
+    if (limit.window().compareTo(config.keepWindows()) >= 0) {
+      // A window kept for less than its length would be deleted, and its count reset, early.
+      throw new IllegalArgumentException(
+          "a rate-limit window must be shorter than whispyrkeep.rate-limit.keep-windows");
+    }
     Instant now = clock.instant();
     long windowSeconds = limit.window().toSeconds();
     long start = Math.floorDiv(now.getEpochSecond(), windowSeconds) * windowSeconds;
@@ -141,7 +148,8 @@ public class RateLimiter {
             Tuple.of(
                 bucket(action, windowSeconds, key),
                 OffsetDateTime.ofInstant(Instant.ofEpochSecond(start), ZoneOffset.UTC),
-                limit.permits()))
+                limit.permits(),
+                (int) windowSeconds))
         .map(rows -> rows.iterator().next().getInteger("hits"))
         .map(hits -> new Decision(hits <= limit.permits(), retryAfter));
   }
@@ -183,7 +191,7 @@ public class RateLimiter {
     Map<String, String> details = new LinkedHashMap<>();
     details.put("action", parts[0]);
     details.put("windowStart", window.getOffsetDateTime("window_start").toInstant().toString());
-    details.put("windowSeconds", parts.length == 3 ? parts[1] : "");
+    details.put("windowSeconds", Integer.toString(window.getInteger("window_seconds")));
     details.put("refused", Integer.toString(window.getInteger("refused")));
     details.put("limit", Integer.toString(window.getInteger("limit_per_window")));
     String subject = null;
@@ -212,7 +220,8 @@ public class RateLimiter {
   Uni<Void> deleteOldWindows() {
     // Only reported windows (or ones without refusals) go, so no refusal is dropped unreported.
     return pool.preparedQuery(
-            "DELETE FROM rate_limit_window WHERE window_start < $1"
+            "DELETE FROM rate_limit_window"
+                + " WHERE window_start + window_seconds * interval '1 second' < $1"
                 + " AND (reported OR hits <= limit_per_window)")
         .execute(
             Tuple.of(
