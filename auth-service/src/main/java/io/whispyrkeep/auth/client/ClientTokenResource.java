@@ -91,19 +91,21 @@ public class ClientTokenResource {
                                 meta))
                     .chain(() -> Uni.createFrom().failure(AuthProblems.invalidClient()));
               }
-              AccessTokenIssuer.IssuedToken token =
-                  issuer.issue(
-                      credentials[0], credentials[0], Set.of(SERVICE_ROLE), client.audiences());
-              return Panache.withTransaction(
-                      () ->
-                          events.record(
-                              AuthEvents.CLIENT_TOKEN_ISSUED,
-                              Severity.INFO,
-                              credentials[0],
-                              credentials[0],
-                              Map.of("audiences", String.join(",", client.audiences())),
-                              meta))
-                  .replaceWith(new TokenResponse(token.token(), "Bearer", token.expiresIn(), null));
+              return issuer
+                  .issue(credentials[0], credentials[0], Set.of(SERVICE_ROLE), client.audiences())
+                  .call(
+                      token ->
+                          Panache.withTransaction(
+                              () ->
+                                  events.record(
+                                      AuthEvents.CLIENT_TOKEN_ISSUED,
+                                      Severity.INFO,
+                                      credentials[0],
+                                      credentials[0],
+                                      Map.of("audiences", String.join(",", client.audiences())),
+                                      meta)))
+                  .map(
+                      token -> new TokenResponse(token.token(), "Bearer", token.expiresIn(), null));
             });
   }
 

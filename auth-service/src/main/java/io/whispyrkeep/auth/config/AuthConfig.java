@@ -22,6 +22,8 @@ public interface AuthConfig {
 
   Hashing hashing();
 
+  Signing signing();
+
   /** Service clients for the client-credentials grant, by client id. */
   Map<String, Client> clients();
 
@@ -161,6 +163,23 @@ public interface AuthConfig {
 
     /** Hashes waiting for a thread; beyond this, logins get 503 with Retry-After. Default 200. */
     @WithDefault("200")
+    int queueCapacity();
+  }
+
+  /** The bound on concurrent RS256 signing of access tokens (off the event loop). */
+  interface Signing {
+    /**
+     * Tokens signed at once. Default 2: one per core of the reference machine (an RSA-3072
+     * signature is a few milliseconds of CPU, so more threads than cores only add waiting).
+     */
+    @WithDefault("2")
+    int maxConcurrent();
+
+    /**
+     * Signatures waiting for a thread; beyond this, login, refresh and the token endpoint answer
+     * 503 with Retry-After. Default 500.
+     */
+    @WithDefault("500")
     int queueCapacity();
   }
 

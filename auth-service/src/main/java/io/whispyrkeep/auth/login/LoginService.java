@@ -190,7 +190,10 @@ public class LoginService {
                     current.id.toString(),
                     successDetails(verdict),
                     meta))
-        .map(refresh -> tokens(current, refresh).withDeviceToken(verdict.newDeviceToken()));
+        .chain(
+            refresh ->
+                tokens(current, refresh)
+                    .map(response -> response.withDeviceToken(verdict.newDeviceToken())));
   }
 
   private static Map<String, String> successDetails(Verdict verdict) {
@@ -224,10 +227,10 @@ public class LoginService {
                                 ? Uni.createFrom().<TokenResponse>nullItem()
                                 : accounts
                                     .findById(rotation.accountId())
-                                    .map(
+                                    .chain(
                                         account ->
                                             account == null
-                                                ? null
+                                                ? Uni.createFrom().<TokenResponse>nullItem()
                                                 : tokens(account, rotation.newToken()))))
         .onItem()
         .ifNull()
@@ -251,14 +254,17 @@ public class LoginService {
                             meta)));
   }
 
-  private TokenResponse tokens(Account account, String refreshToken) {
-    AccessTokenIssuer.IssuedToken access =
-        accessTokens.issue(
-            account.id.toString(),
-            account.email,
-            account.roleSet(),
-            config.token().userAudiences());
-    return new TokenResponse(access.token(), "Bearer", access.expiresIn(), refreshToken);
+  /**
+   * The token pair, the access token signed on the signing pool (inside the caller's transaction:
+   * when signing is refused with 503, the login or rotation is rolled back with it).
+   */
+  private Uni<TokenResponse> tokens(Account account, String refreshToken) {
+    return accessTokens
+        .issue(
+            account.id.toString(), account.email, account.roleSet(), config.token().userAudiences())
+        .map(
+            access ->
+                new TokenResponse(access.token(), "Bearer", access.expiresIn(), refreshToken));
   }
 
   /**

@@ -3,7 +3,10 @@ package io.whispyrkeep.auth.token;
 import io.quarkus.runtime.Startup;
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.config.AuthConfig;
+import io.whispyrkeep.auth.worker.BoundedWorkerPool;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,7 +19,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Signs RS256 access tokens with the active key: {@code iss}, {@code aud}, {@code sub} (user or
  * client id), {@code upn}, {@code groups} (roles), {@code iat}, {@code exp}, {@code jti} and the
- * {@code kid} header. Verified everywhere by smallrye-jwt against the JWKS.
+ * {@code kid} header. Verified everywhere by smallrye-jwt against the JWKS. An RSA-3072 signature
+ * costs milliseconds of CPU, so it runs on a bounded worker pool ({@code
+ * whispyrkeep.auth.signing.*}), never on the event loop; beyond the pool's queue the caller gets
+ * 503 with Retry-After.
  */
 @ApplicationScoped
 @Startup // so a lifetime above the maximum stops the service at start-up, not at first login
@@ -29,6 +35,7 @@ public class AccessTokenIssuer {
   private final Clock clock;
   private final String issuer;
   private final Duration lifetime;
+  private final BoundedWorkerPool signing;
 
   AccessTokenIssuer(
       SigningKeys keys,
@@ -39,6 +46,12 @@ public class AccessTokenIssuer {
     this.clock = clock;
     this.issuer = issuer;
     this.lifetime = checkedLifetime(config.token().accessTokenLifetime());
+    this.signing =
+        new BoundedWorkerPool(
+            "rs256",
+            config.signing().maxConcurrent(),
+            config.signing().queueCapacity(),
+            "Too many tokens are being signed; retry shortly.");
   }
 
   /** Refuses lifetimes that are not positive or exceed {@link #MAX_LIFETIME}. */
@@ -51,8 +64,16 @@ public class AccessTokenIssuer {
     return lifetime;
   }
 
-  /** A signed token for the subject, valid for the configured lifetime. */
-  public IssuedToken issue(
+  /**
+   * A signed token for the subject, valid for the configured lifetime, signed on the signing pool;
+   * the Uni resumes on the caller's Vert.x context.
+   */
+  public Uni<IssuedToken> issue(
+      String subject, String principalName, Set<String> roles, Collection<String> audiences) {
+    return signing.submit(() -> sign(subject, principalName, roles, audiences));
+  }
+
+  private IssuedToken sign(
       String subject, String principalName, Set<String> roles, Collection<String> audiences) {
     Instant now = clock.instant();
     Instant expiresAt = now.plus(lifetime);
@@ -71,6 +92,11 @@ public class AccessTokenIssuer {
             .algorithm(SignatureAlgorithm.RS256)
             .sign(key.privateKey());
     return new IssuedToken(token, lifetime.toSeconds());
+  }
+
+  @PreDestroy
+  void shutdown() {
+    signing.shutdown();
   }
 
   /** A signed access token and its lifetime in seconds. */

@@ -372,6 +372,51 @@ class AuthFlowQuarkusTest {
   }
 
   @Test
+  void cachedToken_afterItsExpiry_401() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String sub =
+        claimsUnchecked(
+                AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).path("access_token"))
+            .get("sub")
+            .asText();
+    Instant expiry = Instant.now().plusSeconds(3);
+    String shortLived =
+        TestTokens.sign(
+            sub,
+            "auth-service",
+            TestTokens.ISSUER,
+            expiry,
+            AuthKeysTestResource.oldKeyId(),
+            AuthKeysTestResource.oldPrivateKey(),
+            "player");
+    // Verified, then served from the cache of verified tokens.
+    given().auth().oauth2(shortLived).get("/auth/me").then().statusCode(200);
+    given().auth().oauth2(shortLived).get("/auth/me").then().statusCode(200);
+
+    // smallrye-jwt checks expiry on real time, so the test waits for it (clock skew is 1 s here).
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> Instant.now().isAfter(expiry.plusMillis(1500)));
+    given().auth().oauth2(shortLived).get("/auth/me").then().statusCode(401).contentType(PROBLEM);
+  }
+
+  @Test
+  void alteredSignature_afterGenuineTokenCached_401() {
+    String email = AuthApi.newPlayer(AuthApi.randomAddress());
+    String genuine =
+        AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).path("access_token");
+    given().auth().oauth2(genuine).get("/auth/me").then().statusCode(200);
+    given().auth().oauth2(genuine).get("/auth/me").then().statusCode(200);
+
+    int at = genuine.lastIndexOf('.') + 10;
+    char replacement = genuine.charAt(at) == 'A' ? 'B' : 'A';
+    String altered = genuine.substring(0, at) + replacement + genuine.substring(at + 1);
+
+    given().auth().oauth2(altered).get("/auth/me").then().statusCode(401).contentType(PROBLEM);
+    given().auth().oauth2(genuine).get("/auth/me").then().statusCode(200);
+  }
+
+  @Test
   void refresh_garbageOrMissingToken_401() {
     AuthApi.refresh("wkrt_not-a-real-token").then().statusCode(401).contentType(PROBLEM);
     AuthApi.refresh("").then().statusCode(401);
