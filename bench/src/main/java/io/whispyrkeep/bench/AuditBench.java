@@ -2,13 +2,10 @@ package io.whispyrkeep.bench;
 
 import io.whispyrkeep.devinfra.kafka.KafkaAcls;
 import io.whispyrkeep.devinfra.kafka.KafkaServer;
-import io.whispyrkeep.devinfra.kafka.KafkaStarter;
-import io.whispyrkeep.devinfra.kafka.KafkaTopics;
 import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import io.whispyrkeep.devinfra.keys.TestJwtKeys;
 import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.devinfra.postgres.PostgresServer;
-import io.whispyrkeep.devinfra.postgres.PostgresStarter;
 import io.whispyrkeep.devinfra.process.PackagedService;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -80,12 +77,8 @@ public final class AuditBench {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
     int queryRows = args.length > 1 ? Integer.parseInt(args[1]) : 1_000_000;
     int requests = args.length > 2 ? Integer.parseInt(args[2]) : 200;
-    try (PostgresServer postgres = PostgresStarter.startThrowaway();
-        KafkaServer kafka =
-            KafkaStarter.startThrowaway(Files.createTempDirectory("wk-bench-kafka-"))) {
-      KafkaTopics.createSuiteTopics(kafka);
-      KafkaAcls.applySuiteAcls(kafka);
-      run(postgres, kafka, events, queryRows, requests);
+    try (BenchInfrastructure infrastructure = BenchInfrastructure.start()) {
+      run(infrastructure.postgres(), infrastructure.kafka(), events, queryRows, requests);
     }
   }
 

@@ -1,10 +1,9 @@
 package io.whispyrkeep.bench;
 
-import io.whispyrkeep.testsupport.SharedInfrastructure;
-import io.whispyrkeep.testsupport.jwt.TestJwtKeys;
-import io.whispyrkeep.testsupport.kafka.KafkaServer;
-import io.whispyrkeep.testsupport.postgres.PostgresServer;
-import io.whispyrkeep.testsupport.process.PackagedService;
+import io.whispyrkeep.devinfra.kafka.KafkaServer;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
+import io.whispyrkeep.devinfra.postgres.PostgresServer;
+import io.whispyrkeep.devinfra.process.PackagedService;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,8 +40,13 @@ public final class AuthBench {
   public static void main(String[] args) throws Exception {
     int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     int connections = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-    PostgresServer postgres = SharedInfrastructure.postgres();
-    KafkaServer kafka = SharedInfrastructure.kafka();
+    try (BenchInfrastructure infrastructure = BenchInfrastructure.start()) {
+      run(infrastructure.postgres(), infrastructure.kafka(), seconds, connections);
+    }
+  }
+
+  private static void run(PostgresServer postgres, KafkaServer kafka, int seconds, int connections)
+      throws Exception {
     Path work = Files.createTempDirectory("wk-auth-bench-");
     // RSA-3072, as the local launcher and production use (the test keys are 2048).
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
