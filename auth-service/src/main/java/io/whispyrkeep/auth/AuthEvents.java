@@ -1,19 +1,10 @@
 package io.whispyrkeep.auth;
 
-import io.smallrye.mutiny.Uni;
-import io.whispyrkeep.platform.event.SecurityEventFactory;
-import io.whispyrkeep.platform.event.Severity;
-import io.whispyrkeep.platform.http.RequestMetadata;
-import io.whispyrkeep.platform.outbox.Outbox;
-import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
-
 /**
- * auth-service's security events, recorded through the outbox in the caller's transaction. The type
- * names are the contract the audit-service's rules match on.
+ * auth-service's security event types: the contract the audit-service's rules match on. Events are
+ * recorded with the platform's {@code SecurityEvents.record}, in the caller's transaction.
  */
-@ApplicationScoped
-public class AuthEvents {
+public final class AuthEvents {
 
   public static final String REGISTER = "auth.register";
   public static final String LOGIN_SUCCESS = "auth.login_success";
@@ -29,22 +20,5 @@ public class AuthEvents {
   public static final String CLIENT_TOKEN_ISSUED = "auth.client_token_issued";
   public static final String CLIENT_AUTH_FAILURE = "auth.client_auth_failure";
 
-  private final Outbox outbox;
-  private final SecurityEventFactory events;
-
-  AuthEvents(Outbox outbox, SecurityEventFactory events) {
-    this.outbox = outbox;
-    this.events = events;
-  }
-
-  /** Records the event in the current transaction. */
-  public Uni<Void> record(
-      String type,
-      Severity severity,
-      String actor,
-      String subject,
-      Map<String, String> details,
-      RequestMetadata request) {
-    return outbox.record(events.create(type, severity, actor, subject, details, request));
-  }
+  private AuthEvents() {}
 }

@@ -8,6 +8,7 @@ import io.whispyrkeep.auth.AuthProblems;
 import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.password.PasswordHasher;
 import io.whispyrkeep.auth.password.PasswordPolicy;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.Problem;
@@ -34,7 +35,7 @@ public class AccountService {
   private final PasswordPolicy policy;
   private final PasswordHasher hasher;
   private final HashingExecutor hashing;
-  private final AuthEvents events;
+  private final SecurityEvents events;
   private final Clock clock;
 
   AccountService(
@@ -42,7 +43,7 @@ public class AccountService {
       PasswordPolicy policy,
       PasswordHasher hasher,
       HashingExecutor hashing,
-      AuthEvents events,
+      SecurityEvents events,
       Clock clock) {
     this.accounts = accounts;
     this.policy = policy;

@@ -8,6 +8,7 @@ import io.whispyrkeep.auth.account.Account;
 import io.whispyrkeep.auth.account.AccountRepository;
 import io.whispyrkeep.auth.account.Role;
 import io.whispyrkeep.auth.lockout.LockoutService;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.Problem;
@@ -29,9 +30,9 @@ public class AdminService {
 
   private final AccountRepository accounts;
   private final LockoutService lockout;
-  private final AuthEvents events;
+  private final SecurityEvents events;
 
-  AdminService(AccountRepository accounts, LockoutService lockout, AuthEvents events) {
+  AdminService(AccountRepository accounts, LockoutService lockout, SecurityEvents events) {
     this.accounts = accounts;
     this.lockout = lockout;
     this.events = events;

@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.account.Account;
 import io.whispyrkeep.auth.config.AuthConfig;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.ClientAddresses;
 import io.whispyrkeep.platform.http.RequestMetadata;
@@ -50,10 +51,11 @@ public class LockoutService {
 
   private final AuthConfig.Lockout config;
   private final LockoutRepository counters;
-  private final AuthEvents events;
+  private final SecurityEvents events;
   private final Clock clock;
 
-  LockoutService(AuthConfig config, LockoutRepository counters, AuthEvents events, Clock clock) {
+  LockoutService(
+      AuthConfig config, LockoutRepository counters, SecurityEvents events, Clock clock) {
     this.config = config.lockout();
     this.counters = counters;
     this.events = events;

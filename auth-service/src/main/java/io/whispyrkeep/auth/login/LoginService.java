@@ -15,6 +15,7 @@ import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.password.PasswordHasher;
 import io.whispyrkeep.auth.token.AccessTokenIssuer;
 import io.whispyrkeep.auth.token.RefreshTokenService;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.ratelimit.RateLimiter;
@@ -48,7 +49,7 @@ public class LoginService {
   private final RateLimiter rateLimiter;
   private final AccessTokenIssuer accessTokens;
   private final RefreshTokenService refreshTokens;
-  private final AuthEvents events;
+  private final SecurityEvents events;
   private final AuthConfig config;
   private final String dummyHash;
 
@@ -61,7 +62,7 @@ public class LoginService {
       RateLimiter rateLimiter,
       AccessTokenIssuer accessTokens,
       RefreshTokenService refreshTokens,
-      AuthEvents events,
+      SecurityEvents events,
       AuthConfig config) {
     this.accounts = accounts;
     this.hasher = hasher;

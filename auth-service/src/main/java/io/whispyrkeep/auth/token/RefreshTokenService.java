@@ -4,6 +4,7 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.config.AuthConfig;
+import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,10 +38,10 @@ public class RefreshTokenService {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final AuthConfig.Refresh config;
-  private final AuthEvents events;
+  private final SecurityEvents events;
   private final Clock clock;
 
-  RefreshTokenService(AuthConfig config, AuthEvents events, Clock clock) {
+  RefreshTokenService(AuthConfig config, SecurityEvents events, Clock clock) {
     this.config = config.refresh();
     this.events = events;
     this.clock = clock;
