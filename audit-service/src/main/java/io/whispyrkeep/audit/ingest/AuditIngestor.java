@@ -28,11 +28,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -312,20 +311,31 @@ public class AuditIngestor {
         .chain(
             head ->
                 connection
-                    .preparedQuery("SELECT event_id FROM audit_event WHERE event_id = ANY($1)")
+                    .preparedQuery(
+                        "SELECT event_id, payload FROM audit_event WHERE event_id = ANY($1)")
                     .execute(Tuple.tuple().addArrayOfUUID(ids))
                     .emitOn(Infrastructure.getDefaultWorkerPool()) // hashing below
                     .chain(
                         existing -> {
                           Row headRow = head.iterator().next();
-                          Set<UUID> seen = new HashSet<>();
-                          existing.forEach(row -> seen.add(row.getUUID("event_id")));
+                          Map<UUID, String> seen = new HashMap<>();
+                          existing.forEach(
+                              row -> seen.put(row.getUUID("event_id"), row.getString("payload")));
                           List<Accepted> fresh = new ArrayList<>();
                           for (Accepted event : events) {
-                            if (seen.add(event.id())) {
+                            String stored = seen.putIfAbsent(event.id(), event.canonical());
+                            if (stored == null) {
                               fresh.add(event);
+                            } else if (stored.equals(event.canonical())) {
+                              appended.duplicates.add(event); // a redelivery: already stored
                             } else {
-                              appended.duplicates.add(event);
+                              // Same id, other content: someone claimed the id first. Never
+                              // silently dropped as a "duplicate": dead-lettered and alerted.
+                              appended.refused.add(
+                                  new Rejected(
+                                      event.record(),
+                                      "event id already stored with different content",
+                                      event.event()));
                             }
                           }
                           if (fresh.isEmpty()) {

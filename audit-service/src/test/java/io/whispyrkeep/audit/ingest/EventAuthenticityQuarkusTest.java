@@ -158,6 +158,40 @@ class EventAuthenticityQuarkusTest {
     assertThat(stored(subject)).isZero();
   }
 
+  /**
+   * An id is claimed by the first event stored with it: a later event with the same id but other
+   * content is not dropped as a redelivery but dead-lettered (and so alerted).
+   */
+  @Test
+  void sameIdOtherContent_deadLetteredNotTakenForARedelivery() throws Exception {
+    String subject = "first-" + UUID.randomUUID();
+    SecurityEvent first = event(subject);
+    TrailFixture.produce(bootstrapServers, first);
+    await().atMost(ARRIVAL).until(() -> stored(subject) == 1);
+    String otherSubject = "claimed-" + UUID.randomUUID();
+    SecurityEvent other =
+        new SecurityEvent(
+            first.version(),
+            first.id(),
+            first.type(),
+            first.occurredAt(),
+            first.source(),
+            first.actor(),
+            otherSubject,
+            first.clientIp(),
+            first.userAgent(),
+            first.requestId(),
+            first.severity(),
+            first.details());
+    String value = TrailFixture.json(other);
+
+    String reason =
+        deadLetterReason(otherSubject, value, TestEventKeys.headers("auth-service", value));
+
+    assertThat(reason).isEqualTo("event id already stored with different content");
+    assertThat(stored(subject)).isEqualTo(1);
+  }
+
   @Test
   void signedByUnknownKey_deadLetteredNotStored() throws Exception {
     String subject = "stranger-" + UUID.randomUUID();
