@@ -13,6 +13,13 @@ import java.time.Duration;
 public interface RateLimitConfig {
 
   /**
+   * Whether the service has the shared rate limiter (read at build time by {@code @IfBuildProperty}
+   * on {@link RateLimiter}; mapped here so the key is documented and known). Default false.
+   */
+  @WithDefault("false")
+  boolean enabled();
+
+  /**
    * Type of the event that reports a bucket's refusals once per window, e.g. {@code
    * auth.rate_limited}. Default {@code platform.rate_limited}; each service sets its own.
    */
