@@ -12,7 +12,9 @@ import jakarta.validation.constraints.Size;
 public record LoginRequest(
     @NotBlank @Size(max = 320) String email,
     @NotNull @Size(max = MAX_PASSWORD) String password,
-    @JsonProperty("device_token") @Size(max = 4096) String deviceToken) {
+    // Unbounded here on purpose: any unusable device token counts as none (same 401 as a wrong
+    // password); its verifier bounds the work.
+    @JsonProperty("device_token") String deviceToken) {
 
   /**
    * Longest password a login reads: no stored password is longer than the policy's 128 characters,

@@ -148,7 +148,7 @@ class AuthFlowQuarkusTest {
         .body("errors.field", hasItems("email", "password"));
     given()
         .contentType(ContentType.JSON)
-        .body(Map.of("email", "someone@example.com", "password", "p".repeat(100_000)))
+        .body(Map.of("email", "someone@example.com", "password", "p".repeat(2_000)))
         .post("/auth/login")
         .then()
         .statusCode(400)
@@ -157,7 +157,7 @@ class AuthFlowQuarkusTest {
         .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("ppppp")));
     given()
         .contentType(ContentType.JSON)
-        .body("{\"refresh_token\": \"\"}")
+        .body(Map.of("refresh_token", "r".repeat(2_000)))
         .post("/auth/refresh")
         .then()
         .statusCode(400)
