@@ -8,11 +8,15 @@ import io.whispyrkeep.testsupport.contract.ServiceContractTests;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 
-/** auth-service starts against real PostgreSQL and Kafka and keeps the suite's HTTP contract. */
+/**
+ * auth-service starts against real PostgreSQL and Kafka and keeps the suite's HTTP contract. Shares
+ * one application and database with the classes that declare the same resources (see {@link
+ * PostgresTestResource}).
+ */
 @QuarkusTest
-@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class AuthServiceQuarkusTest extends ServiceContractTests {
 
   @org.junit.jupiter.api.Test

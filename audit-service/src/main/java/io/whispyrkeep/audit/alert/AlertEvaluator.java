@@ -52,7 +52,7 @@ public class AlertEvaluator {
   }
 
   /** One event matching one rule. */
-  private record Hit(
+  record Hit(
       String name,
       AuditConfig.AlertRule rule,
       String group,
@@ -71,9 +71,25 @@ public class AlertEvaluator {
    * more; "first seen" values are recorded with one statement that returns the new ones.
    */
   public Uni<Void> evaluate(SqlConnection connection, List<JsonNode> storedEvents) {
+    OffsetDateTime ingestedAt = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
     List<Hit> counted = new ArrayList<>();
     List<Hit> firstSeen = new ArrayList<>();
-    OffsetDateTime ingestedAt = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    for (Hit hit : hits(rules, storedEvents, ingestedAt)) {
+      (hit.value() == null ? counted : firstSeen).add(hit);
+    }
+    return countHits(connection, counted).chain(() -> firstSeen(connection, firstSeen));
+  }
+
+  /**
+   * Which rules each event matches, in which group, at which time: counting hits carry no value,
+   * "first seen" hits the value to look up (an event without that value matches nothing). Pure, so
+   * the grouping is tested without a database.
+   */
+  static List<Hit> hits(
+      Map<String, AuditConfig.AlertRule> rules,
+      List<JsonNode> storedEvents,
+      OffsetDateTime ingestedAt) {
+    List<Hit> hits = new ArrayList<>();
     for (JsonNode event : storedEvents) {
       String type = event.path("type").asText();
       for (Map.Entry<String, AuditConfig.AlertRule> entry : rules.entrySet()) {
@@ -90,16 +106,16 @@ public class AlertEvaluator {
         OffsetDateTime occurredAt = OffsetDateTime.parse(event.get("occurredAt").asText());
         OffsetDateTime at = occurredAt.isAfter(ingestedAt) ? ingestedAt : occurredAt;
         if (rule.firstSeenField().isEmpty()) {
-          counted.add(new Hit(entry.getKey(), rule, group, event, at, null));
+          hits.add(new Hit(entry.getKey(), rule, group, event, at, null));
           continue;
         }
         String value = key(field(event, rule.firstSeenField().get()));
         if (value != null) {
-          firstSeen.add(new Hit(entry.getKey(), rule, group, event, at, value));
+          hits.add(new Hit(entry.getKey(), rule, group, event, at, value));
         }
       }
     }
-    return countHits(connection, counted).chain(() -> firstSeen(connection, firstSeen));
+    return hits;
   }
 
   private Uni<Void> countHits(SqlConnection connection, List<Hit> hits) {
@@ -156,12 +172,7 @@ public class AlertEvaluator {
               for (Row row : rows) {
                 Hit hit = hits.get((int) (row.getLong("i") - 1));
                 long count = row.getLong("hits");
-                OffsetDateTime previous = raisedInBatch.get(hit.key());
-                boolean quiet =
-                    row.getLong("open") > 0
-                        || (previous != null
-                            && previous.isAfter(hit.occurredAt().minus(hit.rule().window())));
-                if (count < hit.rule().threshold() || quiet) {
+                if (!fires(hit, count, row.getLong("open"), raisedInBatch.get(hit.key()))) {
                   continue;
                 }
                 raisedInBatch.put(hit.key(), hit.occurredAt());
@@ -176,6 +187,19 @@ public class AlertEvaluator {
               }
               return raised;
             });
+  }
+
+  /**
+   * Whether a counting hit raises an alert: {@code count} hits of its group within the window reach
+   * the threshold, and its group is not in a quiet period (no alert stored within the window,
+   * {@code openAlerts}, nor raised earlier in this batch at {@code raisedEarlierInBatch}).
+   */
+  static boolean fires(Hit hit, long count, long openAlerts, OffsetDateTime raisedEarlierInBatch) {
+    boolean quiet =
+        openAlerts > 0
+            || (raisedEarlierInBatch != null
+                && raisedEarlierInBatch.isAfter(hit.occurredAt().minus(hit.rule().window())));
+    return count >= hit.rule().threshold() && !quiet;
   }
 
   private Uni<Void> firstSeen(SqlConnection connection, List<Hit> hits) {

@@ -157,7 +157,12 @@ public class AuditEventRepository {
   }
 
   static String encodeCursor(Row row) {
-    String key = row.getOffsetDateTime("occurred_at").toInstant() + "|" + row.getUUID("event_id");
+    return encodeCursor(row.getOffsetDateTime("occurred_at").toInstant(), row.getUUID("event_id"));
+  }
+
+  /** The cursor after the row keyed (occurredAt, eventId): that key in URL-safe Base64, opaque. */
+  static String encodeCursor(java.time.Instant occurredAt, UUID eventId) {
+    String key = occurredAt + "|" + eventId;
     return Base64.getUrlEncoder()
         .withoutPadding()
         .encodeToString(key.getBytes(StandardCharsets.UTF_8));

@@ -34,14 +34,15 @@ import org.junit.jupiter.api.Test;
 /**
  * Only events signed by a key of their own source enter the trail, against real Kafka and
  * PostgreSQL: forged, unsigned and altered records are dead-lettered with the reason, and a stored
- * event's signature is re-checked by verify.
+ * event's signature is re-checked by verify. Shares its application with the classes of the same
+ * resources (see {@link RuntimeRoleTestResource}).
  */
 @QuarkusTest
 @WithTestResource(
     value = RuntimeRoleTestResource.class,
-    scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+    scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class EventAuthenticityQuarkusTest {
 
   private static final Duration ARRIVAL = Duration.ofSeconds(60);

@@ -3,6 +3,8 @@ package io.whispyrkeep.audit.support;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.whispyrkeep.devinfra.postgres.PostgresServer;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
+import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +16,13 @@ import java.util.Map;
  * A fresh database (as {@link PostgresTestResource}) migrated by the owner, with the service
  * connected as a separate runtime role, the way production is meant to run: {@link #ROLE} gets only
  * the privileges the V4 migration grants it.
+ *
+ * <p>The test classes that declare this resource with {@link KafkaTestResource} and {@link
+ * JwtTestResource}, all three with scope {@code MATCHING_RESOURCES}, share one application and one
+ * database: Quarkus starts it once for all of them. They stay independent because each test uses
+ * subjects, keys and groups of its own and puts back whatever it changes in the database (grants,
+ * constraints, rows it tampers with). A test that needs a state of its own (another clock, other
+ * configuration, a database down) declares its resources {@code RESTRICTED_TO_CLASS} instead.
  */
 public class RuntimeRoleTestResource implements QuarkusTestResourceLifecycleManager {
 

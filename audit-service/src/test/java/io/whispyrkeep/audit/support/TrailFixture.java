@@ -1,13 +1,17 @@
 package io.whispyrkeep.audit.support;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.whispyrkeep.audit.chain.ChainHasher;
+import io.whispyrkeep.audit.ingest.AuditChannels;
 import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.testsupport.SharedInfrastructure;
+import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -22,6 +26,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,6 +58,68 @@ public final class TrailFixture {
         "req-" + UUID.randomUUID(),
         Severity.NOTICE,
         Map.of("reason", "bad_credentials"));
+  }
+
+  /** An event of {@code subject} by the user named after it. */
+  public static SecurityEvent event(String type, String subject) {
+    return event(type, subject, "user-" + subject);
+  }
+
+  /** An event from a given address at a given time (alert windows follow event time). */
+  public static SecurityEvent eventAt(
+      String type, String subject, String actor, String address, Instant occurredAt) {
+    SecurityEvent base = event(type, subject, actor);
+    return new SecurityEvent(
+        base.version(),
+        base.id(),
+        type,
+        occurredAt,
+        base.source(),
+        actor,
+        subject,
+        address,
+        base.userAgent(),
+        base.requestId(),
+        base.severity(),
+        base.details());
+  }
+
+  /** The event's JSON with one field replaced by raw text (bypassing the event factory). */
+  public static String jsonWith(SecurityEvent event, String field, String value) {
+    ObjectNode json = MAPPER.valueToTree(event);
+    json.put(field, value);
+    return json.toString();
+  }
+
+  /** Waits for the dead letters of records sent with {@code key}, at most {@code expected}. */
+  public static List<ConsumerRecord<String, String>> deadLetters(
+      String bootstrapServers, String key, int expected) {
+    return SecurityEventReader.read(
+        bootstrapServers,
+        SecurityEventTopics.SECURITY_EVENTS_DLQ,
+        record -> key.equals(record.key()),
+        expected,
+        AuditApi.ARRIVAL);
+  }
+
+  /** The reason a dead letter carries. */
+  public static String reason(ConsumerRecord<String, String> deadLetter) {
+    return new String(
+        deadLetter.headers().lastHeader(AuditChannels.DLQ_REASON_HEADER).value(),
+        StandardCharsets.UTF_8);
+  }
+
+  /** How many events of {@code subject} are stored, read directly in the database. */
+  public static long stored(String subject) throws Exception {
+    try (Connection connection = connect();
+        PreparedStatement count =
+            connection.prepareStatement("SELECT count(*) FROM audit_event WHERE subject = ?")) {
+      count.setString(1, subject);
+      try (ResultSet result = count.executeQuery()) {
+        result.next();
+        return result.getLong(1);
+      }
+    }
   }
 
   /** One producer per broker for the whole test JVM (its network thread is a daemon). */

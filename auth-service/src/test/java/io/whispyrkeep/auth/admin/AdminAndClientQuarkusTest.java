@@ -25,11 +25,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The bootstrapped admin, role changes, unlock, and the client credentials grant. */
+/**
+ * The bootstrapped admin, role changes, unlock, and the client credentials grant. Shares one
+ * application and database with the classes that declare the same resources (see {@link
+ * PostgresTestResource}).
+ */
 @QuarkusTest
-@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class AdminAndClientQuarkusTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * Brute-force protection with the application's clock under test control: per-address locks that
  * start at one minute and double, the owner's other address unaffected, the account-wide protection
  * after 20 failures that refuses unknown devices only, the alert after 5, and rate limits per
- * address with one event per window.
+ * address with one event per window. An application of its own ({@code RESTRICTED_TO_CLASS}): the
+ * tests move its clock by days, which tokens issued by other classes would not survive.
  */
 @QuarkusTest
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)

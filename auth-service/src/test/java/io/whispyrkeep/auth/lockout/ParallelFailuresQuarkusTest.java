@@ -4,6 +4,8 @@ import static io.whispyrkeep.auth.support.AuthApi.GOOD_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -13,6 +15,8 @@ import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
 import io.whispyrkeep.auth.support.OutboxRows;
+import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import io.whispyrkeep.testsupport.time.MutableClock;
@@ -23,36 +27,48 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
- * Parallel sign-ins: the counters are atomic (50 wrong passwords sent at once count exactly 50;
- * Keycloak's brute force detector once lost increments under this race), and a burst of guesses
- * cannot slip a right password past a threshold crossed while it was being hashed. Thresholds are
- * raised so no lock stops the count.
+ * Parallel sign-ins, as a caller and the security team see them: the counters are atomic (50 wrong
+ * passwords sent at once reach each threshold of 50 exactly once; Keycloak's brute force detector
+ * once lost increments under this race), and a burst of guesses cannot slip a right password past a
+ * threshold crossed while it was being hashed. Every threshold is 50, so that nothing stops the
+ * count before the 50th failure.
  */
 @QuarkusTest
-@TestProfile(ParallelFailuresQuarkusTest.HighThresholds.class)
+@TestProfile(ParallelFailuresQuarkusTest.Thresholds50.class)
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ParallelFailuresQuarkusTest {
 
-  /** Locks out of the way, so every failure is counted. */
-  public static class HighThresholds implements QuarkusTestProfile {
+  private static final int THRESHOLD = 50;
+  private static final String WRONG = "Wrong-Password-123!";
+  private static final Duration ARRIVAL = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Every lockout threshold at {@value #THRESHOLD}, and no rate limit in the way. */
+  public static class Thresholds50 implements QuarkusTestProfile {
     @Override
     public Map<String, String> getConfigOverrides() {
       return Map.of(
-          "whispyrkeep.auth.lockout.address-threshold", "1000",
-          "whispyrkeep.auth.lockout.account-threshold", "1000",
+          "whispyrkeep.auth.lockout.alert-threshold", Integer.toString(THRESHOLD),
+          "whispyrkeep.auth.lockout.address-threshold", Integer.toString(THRESHOLD),
+          "whispyrkeep.auth.lockout.account-threshold", Integer.toString(THRESHOLD),
           "whispyrkeep.auth.rate-limit.login-per-minute", "1000");
     }
   }
+
+  @ConfigProperty(name = "kafka.bootstrap.servers")
+  String bootstrapServers;
 
   @Inject MutableClock clock;
 
@@ -69,17 +85,18 @@ class ParallelFailuresQuarkusTest {
   void burstOfGuesses_rightPasswordHashedAfterThresholdCrossed_refused_knownDeviceSignsIn()
       throws Exception {
     String email = AuthApi.newPlayer(AuthApi.randomAddress());
-    String ownerDevice =
-        AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).path("device_token");
-    String subject =
-        OutboxRows.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
+    var ownerLogin = AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress());
+    String ownerDevice = ownerLogin.path("device_token");
+    String subject = subject(ownerLogin.path("access_token"));
+    // Arranged directly: THRESHOLD - 1 failures an hour-long attack would have left behind.
     try (Connection connection = OutboxRows.connect();
         PreparedStatement seed =
             connection.prepareStatement(
                 "INSERT INTO login_failure (account_id, client_ip, failed_at)"
-                    + " SELECT ?::uuid, '198.51.100.1', ? FROM generate_series(1, 999)")) {
+                    + " SELECT ?::uuid, '198.51.100.1', ? FROM generate_series(1, ?)")) {
       seed.setString(1, subject);
       seed.setObject(2, OffsetDateTime.ofInstant(clock.instant().minusSeconds(60), ZoneOffset.UTC));
+      seed.setInt(3, THRESHOLD - 1);
       seed.executeUpdate();
     }
 
@@ -89,10 +106,7 @@ class ParallelFailuresQuarkusTest {
       List<Future<Integer>> wrong = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         wrong.add(
-            pool.submit(
-                () ->
-                    AuthApi.login(email, "Wrong-Password-123!", AuthApi.randomAddress())
-                        .statusCode()));
+            pool.submit(() -> AuthApi.login(email, WRONG, AuthApi.randomAddress()).statusCode()));
       }
       // All six guesses have passed whatever precedes the hash and wait for it or run it.
       await()
@@ -115,22 +129,31 @@ class ParallelFailuresQuarkusTest {
     } finally {
       pool.shutdown();
     }
-    assertThat(OutboxRows.payloads("auth.login_failure", subject))
+    // What the security team reads on security.events.
+    assertThat(events("auth.login_failure", subject, 7))
         .anySatisfy(
-            failure -> assertThat(failure).contains("\"reason\":\"unknown_device_during_attack\""));
-    assertThat(OutboxRows.payloads("auth.lockout", subject)).hasSize(1);
+            failure ->
+                assertThat(failure.path("details").path("reason").asText())
+                    .isEqualTo("unknown_device_during_attack"));
+    assertThat(events("auth.lockout", subject, 1))
+        .singleElement()
+        .satisfies(
+            lockout ->
+                assertThat(lockout.path("details").path("scope").asText()).isEqualTo("account"));
   }
 
   @Test
-  void fiftyParallelWrongPasswords_countExactlyFifty() throws Exception {
+  void fiftyParallelWrongPasswords_eachCounterReachesItsThresholdOnce_accountThenRefused()
+      throws Exception {
     String address = AuthApi.randomAddress();
     String email = AuthApi.newPlayer(address);
-    ExecutorService pool = Executors.newFixedThreadPool(50);
+    var ownerLogin = AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress());
+    String subject = subject(ownerLogin.path("access_token"));
+    ExecutorService pool = Executors.newFixedThreadPool(THRESHOLD);
     try {
       List<Future<Integer>> statuses = new ArrayList<>();
-      for (int i = 0; i < 50; i++) {
-        statuses.add(
-            pool.submit(() -> AuthApi.login(email, "Wrong-Password-123!", address).statusCode()));
+      for (int i = 0; i < THRESHOLD; i++) {
+        statuses.add(pool.submit(() -> AuthApi.login(email, WRONG, address).statusCode()));
       }
       for (Future<Integer> status : statuses) {
         assertThat(status.get()).isEqualTo(401);
@@ -138,21 +161,71 @@ class ParallelFailuresQuarkusTest {
     } finally {
       pool.shutdown();
     }
-    assertThat(
-            OutboxRows.strings(
-                "SELECT consecutive_failures::text FROM account WHERE email = ?", email))
-        .containsExactly("50");
-    assertThat(
-            OutboxRows.strings(
-                "SELECT l.consecutive_failures::text FROM login_lock l JOIN account a ON a.id = l.account_id"
-                    + " WHERE a.email = ?",
-                email))
-        .containsExactly("50");
-    assertThat(
-            OutboxRows.strings(
-                "SELECT count(*)::text FROM login_failure f JOIN account a ON a.id = f.account_id"
-                    + " WHERE a.email = ?",
-                email))
-        .containsExactly("50");
+
+    // Every failure recorded once; a lost increment would leave a counter short of 50 (no
+    // event), a doubled one would pass 50 twice or skip it.
+    assertThat(events("auth.login_failure", subject, THRESHOLD)).hasSize(THRESHOLD);
+    assertThat(events("auth.alert.failed_logins", subject, 1))
+        .singleElement()
+        .satisfies(
+            alert ->
+                assertThat(alert.path("details").path("consecutiveFailures").asText())
+                    .isEqualTo("50"));
+    List<JsonNode> lockouts = events("auth.lockout", subject, 2);
+    assertThat(lockouts)
+        .extracting(lockout -> lockout.path("details"))
+        .anySatisfy(
+            details -> {
+              assertThat(details.path("scope").asText()).isEqualTo("address");
+              assertThat(details.path("consecutiveFailures").asText()).isEqualTo("50");
+            })
+        .anySatisfy(
+            details -> {
+              assertThat(details.path("scope").asText()).isEqualTo("account");
+              assertThat(details.path("failuresSinceLastLock").asText()).isEqualTo("50");
+            })
+        .hasSize(2);
+
+    // Locked for that address, under attack for any unknown device: the right password is refused.
+    assertThat(AuthApi.login(email, GOOD_PASSWORD, address).statusCode()).isEqualTo(401);
+    assertThat(AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).statusCode())
+        .isEqualTo(401);
+  }
+
+  /**
+   * The distinct events of {@code type} about {@code subject} on security.events, waiting for
+   * {@code expected} (a relay may deliver one twice; readers keep one per id).
+   */
+  private List<JsonNode> events(String type, String subject, int expected) {
+    Map<String, JsonNode> byId = new java.util.LinkedHashMap<>();
+    SecurityEventReader.read(
+            bootstrapServers,
+            SecurityEventTopics.SECURITY_EVENTS,
+            record ->
+                record.value() != null
+                    && record.value().contains("\"type\":\"" + type + "\"")
+                    && record.value().contains(subject),
+            expected,
+            ARRIVAL)
+        .stream()
+        .map(record -> parse(record.value()))
+        .filter(event -> type.equals(event.path("type").asText()))
+        .filter(event -> subject.equals(event.path("subject").asText()))
+        .forEach(event -> byId.putIfAbsent(event.path("id").asText(), event));
+    return List.copyOf(byId.values());
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String subject(String accessToken) {
+    return parse(new String(Base64.getUrlDecoder().decode(accessToken.split("\\.")[1])))
+        .path("sub")
+        .asText();
   }
 }

@@ -31,11 +31,15 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Registration, login, tokens, refresh rotation, logout, JWKS and discovery, end to end. */
+/**
+ * Registration, login, tokens, refresh rotation, logout, JWKS and discovery, end to end. Shares one
+ * application and database with the classes that declare the same resources (see {@link
+ * PostgresTestResource}).
+ */
 @QuarkusTest
-@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = AuthKeysTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class AuthFlowQuarkusTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -8,8 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Gives the application under test its own fresh database on the shared PostgreSQL server, which
- * Flyway then migrates at start. Use with {@code @WithTestResource(value =
- * PostgresTestResource.class, scope = RESTRICTED_TO_CLASS)} so each test class gets a new one.
+ * Flyway then migrates at start. With {@code scope = MATCHING_RESOURCES} on this and the class's
+ * other resources, the test classes declaring the same set share one application and one database,
+ * started once: their tests must use data of their own (random subjects, e-mails, addresses) and
+ * put back what they change. A class that changes shared state (the application's clock, its
+ * configuration) uses {@code RESTRICTED_TO_CLASS} and gets an application and database of its own.
  */
 public class PostgresTestResource implements QuarkusTestResourceLifecycleManager {
 
