@@ -97,7 +97,9 @@ public class AlertEvaluator {
         if (!type.startsWith(rule.typePrefix())) {
           continue;
         }
-        String group = rule.groupBy().map(field -> key(field(event, field))).orElse("*");
+        // A rule grouped by a field counts only events that have it: a missing subject must not
+        // pool, say, every unknown-email login failure into one "*" account.
+        String group = rule.groupBy().isPresent() ? key(field(event, rule.groupBy().get())) : "*";
         if (group == null) {
           continue;
         }

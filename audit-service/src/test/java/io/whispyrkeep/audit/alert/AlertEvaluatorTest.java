@@ -94,6 +94,15 @@ class AlertEvaluatorTest {
   }
 
   @Test
+  void hits_groupFieldMissing_matchesNoGroupOfThatRule() {
+    // A login failure for an unknown email has no subject: it counts for its address only, never
+    // for a catch-all account that would pool every unknown email into one alert.
+    assertThat(hits(event("auth.login_failure", null, "192.0.2.1", "2026-03-01T11:59:00Z")))
+        .extracting(AlertEvaluator.Hit::name, AlertEvaluator.Hit::group)
+        .containsExactly(tuple("failed-logins-ip", "192.0.2.1"));
+  }
+
+  @Test
   void hits_typeOfNoRule_none() {
     assertThat(hits(event("auth.logout", "alice", "192.0.2.1", "2026-03-01T11:59:00Z"))).isEmpty();
   }
