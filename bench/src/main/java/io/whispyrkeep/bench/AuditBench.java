@@ -137,11 +137,11 @@ public final class AuditBench {
       for (int i = 0; i < events; i++) {
         String type = type(i);
         String actor = type.startsWith("keys.") ? "turn-service" : "user-" + (i % 5000);
-        String value = event(i, type, actor);
-        // signed as auth-service's outbox signs (the packaged audit-service trusts its test key)
+        String source = source(type);
+        String value = event(i, type, actor, source);
+        // signed as the source's outbox signs (the packaged audit-service trusts its test keys)
         producer.send(
-            new ProducerRecord<>(
-                topic, null, actor, value, TestEventKeys.headers("auth-service", value)));
+            new ProducerRecord<>(topic, null, actor, value, TestEventKeys.headers(source, value)));
       }
       producer.flush();
     }
@@ -176,8 +176,19 @@ public final class AuditBench {
     return "auth.role_granted";
   }
 
+  /** The service that publishes a type (audit-service accepts each type only from its source). */
+  private static String source(String type) {
+    if (type.startsWith("keys.")) {
+      return "keyvault-service";
+    }
+    if (type.startsWith("turn.")) {
+      return "turn-service";
+    }
+    return type.startsWith("audit.") ? "audit-service" : "auth-service";
+  }
+
   /** A realistic event (≈ 400 bytes), valid against the event schema. */
-  private static String event(int i, String type, String actor) {
+  private static String event(int i, String type, String actor, String source) {
     UUID random = UUID.randomUUID();
     UUID id =
         new UUID(
@@ -189,7 +200,9 @@ public final class AuditBench {
         + type
         + "\",\"occurredAt\":\""
         + Instant.now().truncatedTo(ChronoUnit.MICROS)
-        + "\",\"source\":\"auth-service\",\"actor\":\""
+        + "\",\"source\":\""
+        + source
+        + "\",\"actor\":\""
         + actor
         + "\",\"subject\":\"account-"
         + (i % 20000)

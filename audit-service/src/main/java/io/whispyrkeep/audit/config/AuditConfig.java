@@ -153,6 +153,13 @@ public interface AuditConfig {
      * a rotation, the previous one. Unset: the source's events are dead-lettered.
      */
     Optional<List<Path>> publicKeyFiles();
+
+    /**
+     * Prefixes of the event types this source may publish (e.g. {@code auth.} for auth-service),
+     * comma-separated: a correctly signed event of another type is dead-lettered, so one service's
+     * key cannot raise, or feed, the alerts on another's events. Unset: any type.
+     */
+    Optional<List<String>> typePrefixes();
   }
 
   /** Alert rules by name; evaluated on every stored event. */

@@ -18,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +41,7 @@ public class RecordValidator {
   private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
   private final ObjectReader reader;
+  private final Map<String, List<String>> typePrefixes;
   private final SecurityEventSchema schema = SecurityEventSchema.load();
   private final Duration maxFuture;
   private final Duration maxPast;
@@ -51,6 +53,12 @@ public class RecordValidator {
       AuditConfig config,
       EventAuthenticator authenticator,
       MeterRegistry registry) {
+    this.typePrefixes = new java.util.HashMap<>();
+    config
+        .eventKeys()
+        .forEach(
+            (source, keys) ->
+                keys.typePrefixes().ifPresent(prefixes -> typePrefixes.put(source, prefixes)));
     // Nothing may follow the JSON object: bytes a signer appended would be stored unchecked.
     this.reader = mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     this.authenticator = authenticator;
@@ -145,6 +153,14 @@ public class RecordValidator {
       // Without its event: a forged record's claimed type (say, a dead-letter report) must never
       // spare it the report every dead letter gets.
       return new Rejected(record, mismatch);
+    }
+    List<String> allowed = typePrefixes.get(authentic.source());
+    String type = event.path("type").asText("");
+    if (allowed != null && allowed.stream().noneMatch(type::startsWith)) {
+      unauthenticated.increment();
+      // Without its event, like a source mismatch: no claimed type may spare it the report.
+      return new Rejected(
+          record, "type is not one " + authentic.source() + " may publish (" + allowed + ")");
     }
     List<String> violations = schema.validate(event);
     if (!violations.isEmpty()) {

@@ -51,6 +51,26 @@ class AlertQuarkusTest {
   @ConfigProperty(name = "kafka.bootstrap.servers")
   String bootstrapServers;
 
+  /**
+   * The event as {@code source} publishes it (TrailFixture.produce signs it with that source's
+   * key): audit-service accepts each type only from the service that owns it.
+   */
+  private static SecurityEvent from(String source, SecurityEvent event) {
+    return new SecurityEvent(
+        event.version(),
+        event.id(),
+        event.type(),
+        event.occurredAt(),
+        source,
+        event.actor(),
+        event.subject(),
+        event.clientIp(),
+        event.userAgent(),
+        event.requestId(),
+        event.severity(),
+        event.details());
+  }
+
   private void produce(SecurityEvent event) throws Exception {
     TrailFixture.produce(bootstrapServers, event);
   }
@@ -173,12 +193,14 @@ class AlertQuarkusTest {
     String player = "player-" + UUID.randomUUID();
     for (int i = 0; i < 10; i++) {
       produce(
-          eventAt(
-              "turn.patch_rejected",
-              "campaign-1",
-              player,
-              "203.0.113.50",
-              now.minusSeconds(10L * (9 - i))));
+          from(
+              "turn-service",
+              eventAt(
+                  "turn.patch_rejected",
+                  "campaign-1",
+                  player,
+                  "203.0.113.50",
+                  now.minusSeconds(10L * (9 - i)))));
     }
     awaitCount("actor=" + player, 10);
     awaitCount("subject=" + spread, 6);
@@ -205,9 +227,9 @@ class AlertQuarkusTest {
     String key = "key-" + UUID.randomUUID();
     produce(event("auth.refresh_reuse_detected", reused));
     produce(event("auth.role_granted", promoted));
-    produce(event("keys.decrypted", key, "turn-service"));
-    produce(event("keys.decrypted", key, "turn-service"));
-    produce(event("keys.decrypted", key, "unknown-service"));
+    produce(from("keyvault-service", event("keys.decrypted", key, "turn-service")));
+    produce(from("keyvault-service", event("keys.decrypted", key, "turn-service")));
+    produce(from("keyvault-service", event("keys.decrypted", key, "unknown-service")));
     awaitCount("subject=" + key, 3);
     await().atMost(ARRIVAL).until(() -> alertsFor(key).size() == 2);
     assertThat(alertsFor(reused)).extracting(a -> a.get("rule")).containsExactly("refresh-reuse");

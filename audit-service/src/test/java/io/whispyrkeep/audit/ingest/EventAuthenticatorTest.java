@@ -18,7 +18,17 @@ class EventAuthenticatorTest {
 
   private static AuditConfig.EventKeys keys(String... names) {
     List<Path> files = java.util.Arrays.stream(names).map(TestEventKeys::publicKeyFile).toList();
-    return () -> Optional.of(files);
+    return new AuditConfig.EventKeys() {
+      @Override
+      public Optional<List<Path>> publicKeyFiles() {
+        return Optional.of(files);
+      }
+
+      @Override
+      public Optional<List<String>> typePrefixes() {
+        return Optional.empty();
+      }
+    };
   }
 
   private static final EventAuthenticator AUTHENTICATOR =

@@ -193,6 +193,17 @@ class EventAuthenticityQuarkusTest {
     assertThat(stored(subject)).isEqualTo(1);
   }
 
+  /** A correctly signed event of a type its source does not publish is refused like a forgery. */
+  @Test
+  void typeOutsideItsSourcesNamespace_deadLetteredNotStored() throws Exception {
+    String subject = "namespace-" + UUID.randomUUID();
+    String value = TrailFixture.json(TrailFixture.event("turn.patch_rejected", subject, "x"));
+
+    String reason = deadLetterReason(subject, value, TestEventKeys.headers("auth-service", value));
+
+    assertThat(reason).startsWith("type is not one auth-service may publish");
+  }
+
   @Test
   void signedByUnknownKey_deadLetteredNotStored() throws Exception {
     String subject = "stranger-" + UUID.randomUUID();
