@@ -139,29 +139,39 @@ public class ChainVerifier {
    * are one consistent snapshot while ingestion, checkpoints and retention go on.
    */
   public Uni<Report> verify(Range range) {
-    if (!running.tryAcquire()) {
-      return Uni.createFrom()
-          .failure(
-              new ProblemException(
-                  ProblemType.SERVICE_UNAVAILABLE.uri(),
-                  ProblemType.SERVICE_UNAVAILABLE.title(),
-                  ProblemType.SERVICE_UNAVAILABLE.status(),
-                  "A verification is already running; retry shortly.",
-                  null,
-                  Map.of("Retry-After", "30")));
-    }
+    // The slot is taken on subscription and freed on success, failure or cancellation alike.
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              if (!running.tryAcquire()) {
+                return Uni.createFrom()
+                    .failure(
+                        new ProblemException(
+                            ProblemType.SERVICE_UNAVAILABLE.uri(),
+                            ProblemType.SERVICE_UNAVAILABLE.title(),
+                            ProblemType.SERVICE_UNAVAILABLE.status(),
+                            "A verification is already running; retry shortly.",
+                            null,
+                            Map.of("Retry-After", "30")));
+              }
+              return Uni.createFrom()
+                  .deferred(() -> verifyOnce(range))
+                  .onTermination()
+                  .invoke(running::release);
+            });
+  }
+
+  private Uni<Report> verifyOnce(Range range) {
     // Read before the snapshot: every head this process signed is then within the snapshot.
     Map<Integer, Long> signedHere = checkpoints.highestSigned();
     return pool.<Report>withConnection(
-            sql ->
-                sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                    .execute()
-                    .chain(() -> verify(sql, range, signedHere))
-                    .chain(report -> ledger.gaps(sql).map(report::withOffsetGaps))
-                    .onTermination()
-                    .call(() -> sql.query("ROLLBACK").execute()))
-        .onTermination()
-        .invoke(running::release);
+        sql ->
+            sql.query("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                .execute()
+                .chain(() -> verify(sql, range, signedHere))
+                .chain(report -> ledger.gaps(sql).map(report::withOffsetGaps))
+                .onTermination()
+                .call(() -> sql.query("ROLLBACK").execute()));
   }
 
   private Uni<Report> verify(SqlConnection sql, Range range, Map<Integer, Long> signedHere) {

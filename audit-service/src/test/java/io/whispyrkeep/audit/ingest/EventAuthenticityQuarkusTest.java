@@ -9,13 +9,12 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import io.whispyrkeep.audit.support.AuditApi;
 import io.whispyrkeep.audit.support.RuntimeRoleTestResource;
 import io.whispyrkeep.audit.support.TrailFixture;
 import io.whispyrkeep.devinfra.keys.TestEventKeys;
 import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.platform.event.SecurityEvent;
-import io.whispyrkeep.platform.event.SecurityEventTopics;
-import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import java.nio.charset.StandardCharsets;
@@ -83,18 +82,10 @@ class EventAuthenticityQuarkusTest {
     String after = "after-" + UUID.randomUUID();
     TrailFixture.produce(bootstrapServers, event(after));
     await().atMost(ARRIVAL).until(() -> stored(after) == 1);
-    ConsumerRecord<String, String> dead =
-        SecurityEventReader.read(
-                bootstrapServers,
-                SecurityEventTopics.SECURITY_EVENTS_DLQ,
-                record -> key.equals(record.key()),
-                1,
-                ARRIVAL)
-            .get(0);
+    ConsumerRecord<String, String> dead = TrailFixture.deadLetters(bootstrapServers, key, 1).get(0);
     assertThat(dead.value()).isEqualTo(value);
     assertThat(stored(subject)).as("stored events of " + subject).isZero();
-    return new String(
-        dead.headers().lastHeader(AuditChannels.DLQ_REASON_HEADER).value(), StandardCharsets.UTF_8);
+    return TrailFixture.reason(dead);
   }
 
   @Test
@@ -119,43 +110,12 @@ class EventAuthenticityQuarkusTest {
     String key = "forged-" + UUID.randomUUID();
     TrailFixture.produceForged(
         bootstrapServers, key, value, TestEventKeys.headers("stranger", value));
-    ConsumerRecord<String, String> dead =
-        SecurityEventReader.read(
-                bootstrapServers,
-                SecurityEventTopics.SECURITY_EVENTS_DLQ,
-                record -> key.equals(record.key()),
-                1,
-                ARRIVAL)
-            .get(0);
+    ConsumerRecord<String, String> dead = TrailFixture.deadLetters(bootstrapServers, key, 1).get(0);
     String source =
         new String(dead.headers().lastHeader("x-dlq-source").value(), StandardCharsets.UTF_8);
 
-    await()
-        .atMost(ARRIVAL)
-        .until(
-            () ->
-                given()
-                        .auth()
-                        .oauth2(security())
-                        .queryParam("type", "audit.dead_letter")
-                        .queryParam("subject", source)
-                        .get("/audit/events")
-                        .jsonPath()
-                        .getList("items")
-                        .size()
-                    == 1);
-    await()
-        .atMost(ARRIVAL)
-        .until(
-            () ->
-                given()
-                    .auth()
-                    .oauth2(security())
-                    .get("/audit/alerts?limit=500")
-                    .jsonPath()
-                    .<java.util.Map<String, Object>>getList("")
-                    .stream()
-                    .anyMatch(alert -> "dead-letters".equals(alert.get("rule"))));
+    AuditApi.awaitCount("type=audit.dead_letter&subject=" + source, 1);
+    await().atMost(ARRIVAL).until(() -> AuditApi.anyAlertOf("dead-letters"));
     assertThat(stored(subject)).isZero();
   }
 

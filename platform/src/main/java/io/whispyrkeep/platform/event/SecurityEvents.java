@@ -1,14 +1,10 @@
 package io.whispyrkeep.platform.event;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.outbox.Outbox;
-import io.whispyrkeep.platform.outbox.OutboxSql;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -23,14 +19,10 @@ public class SecurityEvents {
 
   private final SecurityEventFactory factory;
   private final Outbox outbox;
-  private final ObjectMapper mapper;
-  private final Clock clock;
 
-  SecurityEvents(SecurityEventFactory factory, Outbox outbox, ObjectMapper mapper, Clock clock) {
+  SecurityEvents(SecurityEventFactory factory, Outbox outbox) {
     this.factory = factory;
     this.outbox = outbox;
-    this.mapper = mapper;
-    this.clock = clock;
   }
 
   /**
@@ -74,20 +66,6 @@ public class SecurityEvents {
   }
 
   private Uni<SecurityEvent> insert(SqlConnection transaction, SecurityEvent event) {
-    String payload;
-    try {
-      payload = mapper.writeValueAsString(event);
-    } catch (JsonProcessingException e) {
-      return Uni.createFrom()
-          .failure(new IllegalArgumentException("security event cannot be serialised", e));
-    }
-    return OutboxSql.insert(
-            transaction,
-            event.id(),
-            SecurityEventTopics.SECURITY_EVENTS,
-            event.partitionKey(),
-            payload,
-            clock.instant())
-        .replaceWith(event);
+    return outbox.record(transaction, event).replaceWith(event);
   }
 }

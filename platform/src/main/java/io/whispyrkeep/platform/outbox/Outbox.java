@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.whispyrkeep.platform.event.SecurityEvent;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -44,6 +45,26 @@ public class Outbox {
                     "Outbox.record must run inside the transaction of the change it describes"))
         .chain(transaction -> Panache.getSession())
         .chain(session -> session.persist(message));
+  }
+
+  /**
+   * Adds the event to the transaction of {@code transaction}, a Vert.x SQL connection inside {@code
+   * Pool.withTransaction}: for services that reach the database through the SQL client.
+   */
+  public Uni<Void> record(SqlConnection transaction, SecurityEvent event) {
+    String payload;
+    try {
+      payload = toJson(event);
+    } catch (IllegalArgumentException e) {
+      return Uni.createFrom().failure(e);
+    }
+    return OutboxSql.insert(
+        transaction,
+        event.id(),
+        SecurityEventTopics.SECURITY_EVENTS,
+        event.partitionKey(),
+        payload,
+        clock.instant());
   }
 
   private String toJson(SecurityEvent event) {
