@@ -64,8 +64,8 @@ public final class AuditBench {
     "auth.registered",
     "auth.lockout",
     "auth.role_granted",
-    "keys.decrypted",
-    "keys.stored",
+    "key.used",
+    "key.stored",
     "turn.accepted",
     "turn.patch_rejected",
     "audit.queried"
@@ -136,7 +136,7 @@ public final class AuditBench {
         new KafkaProducer<>(properties, new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < events; i++) {
         String type = type(i);
-        String actor = type.startsWith("keys.") ? "turn-service" : "user-" + (i % 5000);
+        String actor = type.startsWith("key.") ? "turn-service" : "user-" + (i % 5000);
         String source = source(type);
         String value = event(i, type, actor, source);
         // signed as the source's outbox signs (the packaged audit-service trusts its test keys)
@@ -163,7 +163,7 @@ public final class AuditBench {
     } else if (slot < 830) {
       return "auth.login_failure";
     } else if (slot < 880) {
-      return "keys.decrypted";
+      return "key.used";
     } else if (slot < 930) {
       return "auth.logout";
     } else if (slot < 980) {
@@ -178,7 +178,7 @@ public final class AuditBench {
 
   /** The service that publishes a type (audit-service accepts each type only from its source). */
   private static String source(String type) {
-    if (type.startsWith("keys.")) {
+    if (type.startsWith("key.")) {
       return "keyvault-service";
     }
     if (type.startsWith("turn.")) {
@@ -356,7 +356,7 @@ public final class AuditBench {
                 + " SELECT 1000 + g % 8, g, gen_random_uuid(),"
                 + " (ARRAY['auth.login_success','auth.login_failure','auth.logout',"
                 + "'auth.token_refreshed','auth.registered','auth.lockout','auth.role_granted',"
-                + "'keys.decrypted','keys.stored','turn.accepted','turn.patch_rejected',"
+                + "'key.used','key.stored','turn.accepted','turn.patch_rejected',"
                 + "'audit.queried'])[1 + g % 12],"
                 + " now() - (g % 2592000) * interval '1 second', 'auth-service',"
                 + " 'user-' || (g % 20000), 'account-' || (g % 50000),"

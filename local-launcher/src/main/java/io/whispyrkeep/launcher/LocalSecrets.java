@@ -60,11 +60,14 @@ public final class LocalSecrets {
         writeSecret(file, rsaPrivateKeyPem());
       }
     }
-    Path transit = secrets.resolve("transit-master.key");
-    if (!Files.exists(transit)) {
-      byte[] key = new byte[32];
-      RANDOM.nextBytes(key);
-      writeSecret(transit, Base64.getEncoder().encodeToString(key) + "\n");
+    // keyvault-service's transit master key (KEK) and the HMAC key of key fingerprints.
+    for (String name : List.of("transit-master.key", "keyvault-fingerprint.key")) {
+      Path file = secrets.resolve(name);
+      if (!Files.exists(file)) {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        writeSecret(file, Base64.getEncoder().encodeToString(key) + "\n");
+      }
     }
     Path clientsFile = secrets.resolve("service-clients.env");
     if (!Files.exists(clientsFile)) {
@@ -211,6 +214,9 @@ public final class LocalSecrets {
     }
     if (service.equals("keyvault-service")) {
       env.put("WK_TRANSIT_MASTER_KEY_FILE", secrets.resolve("transit-master.key").toString());
+      env.put(
+          "WK_KEYVAULT_FINGERPRINT_KEY_FILE",
+          secrets.resolve("keyvault-fingerprint.key").toString());
     }
     env.putAll(eventSigningEnvironment(service));
     String own = clientVariable(service);

@@ -58,7 +58,7 @@ class AlertEvaluatorTest {
     RULES.put("failed-logins-account", counting("auth.login_failure", "subject", 5));
     RULES.put("failed-logins-ip", counting("auth.login_failure", "clientIp", 5));
     RULES.put("dead-letters", counting("audit.dead_letter", null, 1));
-    RULES.put("new-decrypter", firstSeen("keys.decrypted", "subject", "actor"));
+    RULES.put("new-decrypter", firstSeen("key.used", "subject", "actor"));
     RULES.put("by-reason", counting("auth.refresh", "details.reason", 1));
   }
 
@@ -171,9 +171,9 @@ class AlertEvaluatorTest {
 
   @Test
   void hits_firstSeenRule_carriesTheValue_eventWithoutItMatchesNothing() {
-    ObjectNode byTurn = event("keys.decrypted", "key-1", null, "2026-03-01T11:00:00Z");
+    ObjectNode byTurn = event("key.used", "key-1", null, "2026-03-01T11:00:00Z");
     byTurn.put("actor", "turn-service");
-    ObjectNode byNobody = event("keys.decrypted", "key-1", null, "2026-03-01T11:00:00Z");
+    ObjectNode byNobody = event("key.used", "key-1", null, "2026-03-01T11:00:00Z");
 
     assertThat(hits(byTurn, byNobody))
         .extracting(AlertEvaluator.Hit::name, AlertEvaluator.Hit::group, AlertEvaluator.Hit::value)

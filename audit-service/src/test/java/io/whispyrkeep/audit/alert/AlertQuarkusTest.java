@@ -227,9 +227,9 @@ class AlertQuarkusTest {
     String key = "key-" + UUID.randomUUID();
     produce(event("auth.refresh_reuse_detected", reused));
     produce(event("auth.role_granted", promoted));
-    produce(from("keyvault-service", event("keys.decrypted", key, "turn-service")));
-    produce(from("keyvault-service", event("keys.decrypted", key, "turn-service")));
-    produce(from("keyvault-service", event("keys.decrypted", key, "unknown-service")));
+    produce(from("keyvault-service", event("key.used", key, "turn-service")));
+    produce(from("keyvault-service", event("key.used", key, "turn-service")));
+    produce(from("keyvault-service", event("key.used", key, "unknown-service")));
     awaitCount("subject=" + key, 3);
     await().atMost(ARRIVAL).until(() -> alertsFor(key).size() == 2);
     assertThat(alertsFor(reused)).extracting(a -> a.get("rule")).containsExactly("refresh-reuse");

@@ -65,8 +65,12 @@ public class RateLimiter {
     }
   }
 
-  /** The decision for one request: allowed, or how long to wait. */
-  public record Decision(boolean allowed, long retryAfterSeconds) {}
+  /**
+   * The decision for one request: allowed, or how long to wait. {@code firstRefusal} marks the one
+   * request of a bucket and window that first went over the limit, for a service that reports it at
+   * once (the count of all refusals still comes with the window's report).
+   */
+  public record Decision(boolean allowed, long retryAfterSeconds, boolean firstRefusal) {}
 
   private static final String HIT =
       """
@@ -151,7 +155,8 @@ public class RateLimiter {
                 limit.permits(),
                 (int) windowSeconds))
         .map(rows -> rows.iterator().next().getInteger("hits"))
-        .map(hits -> new Decision(hits <= limit.permits(), retryAfter));
+        .map(
+            hits -> new Decision(hits <= limit.permits(), retryAfter, hits == limit.permits() + 1));
   }
 
   /** {@code action|windowSeconds|key}: one bucket per action, window length and key. */

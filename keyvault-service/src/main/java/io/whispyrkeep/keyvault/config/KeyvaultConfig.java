@@ -1,0 +1,131 @@
+package io.whispyrkeep.keyvault.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * keyvault-service settings (custody engine settings are in {@code CustodyConfig}). Secrets (the
+ * fingerprint key, the master key) come from files or the environment, never from a properties
+ * file.
+ */
+@ConfigMapping(prefix = "whispyrkeep.keyvault")
+public interface KeyvaultConfig {
+
+  /**
+   * LLM providers players may store a key for, by name (the {@code {provider}} path segment). The
+   * defaults are {@code openai}, {@code anthropic}, {@code openai-compatible} and {@code offline}
+   * (disabled unless enabled, on in the local launcher).
+   */
+  Map<String, Provider> providers();
+
+  Keys keys();
+
+  Broker broker();
+
+  Rewrap rewrap();
+
+  /** One provider. */
+  interface Provider {
+
+    /** Whether players may store keys for it and the broker may call it. Default true. */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The API the provider speaks: {@code openai} (chat completions) or {@code anthropic}. */
+    @WithDefault("openai")
+    WireFormat wireFormat();
+
+    /**
+     * The operator-configured API base URL (trusted: not subject to the SSRF guard). Absent for a
+     * provider whose players bring their own base URL.
+     */
+    Optional<URI> baseUrl();
+
+    /**
+     * Whether the player supplies the base URL (required in PUT, checked by the SSRF guard when
+     * stored and again at every call). Default false.
+     */
+    @WithDefault("false")
+    boolean playerBaseUrl();
+
+    /** Prefix every key of this provider has (OpenAI {@code sk-}, Anthropic {@code sk-ant-}). */
+    Optional<String> keyPrefix();
+
+    /** Shortest key accepted, prefix included. Default 20. */
+    @WithDefault("20")
+    int keyMinLength();
+
+    /** Longest key accepted. Default 256 (real keys are under 200 characters). */
+    @WithDefault("256")
+    int keyMaxLength();
+  }
+
+  /** How a provider's API is called. */
+  enum WireFormat {
+    OPENAI,
+    ANTHROPIC
+  }
+
+  /** Stored keys. */
+  interface Keys {
+
+    /**
+     * File holding the HMAC-SHA256 key of key fingerprints (32 bytes, base64); or set {@link
+     * #fingerprintKey()}. Without one the service does not start: an unkeyed hash of an API key
+     * could be brute-forced from the audit trail.
+     */
+    Optional<Path> fingerprintKeyFile();
+
+    /** The fingerprint key itself (base64, 32 bytes), e.g. from an environment variable. */
+    Optional<String> fingerprintKey();
+
+    /**
+     * Key changes (PUT and DELETE) a player may make per hour, across all replicas. Default 10 (the
+     * seed's {@code LLMConfigRateThrottle}).
+     */
+    @WithDefault("10")
+    int changesPerHour();
+  }
+
+  /** The outbound broker ({@code POST /internal/llm/{provider}/chat}). */
+  interface Broker {
+
+    /**
+     * Services ({@code act.sub} of a delegated token) allowed to have a player's key used. Default
+     * turn-service.
+     */
+    @WithDefault("turn-service")
+    Set<String> allowedCallers();
+
+    /** The scope a delegated token must carry. Default {@code llm:invoke}. */
+    @WithDefault("llm:invoke")
+    String requiredScope();
+  }
+
+  /** Re-encryption of stored keys under the newest transit key version. */
+  interface Rewrap {
+
+    /** Rows re-encrypted per batch (one engine call and one transaction). Default 200. */
+    @WithDefault("200")
+    int batchSize();
+
+    /**
+     * How long a worker's claim on a run lasts without progress; after it a crashed worker's run is
+     * resumed by any replica. Default 2 minutes.
+     */
+    @WithDefault("2m")
+    Duration lease();
+
+    /**
+     * How often the scheduled job starts (or resumes) a rewrap when rows are behind. Default 1h.
+     */
+    @WithDefault("1h")
+    Duration every();
+  }
+}

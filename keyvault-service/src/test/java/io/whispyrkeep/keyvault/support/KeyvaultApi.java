@@ -1,0 +1,120 @@
+package io.whispyrkeep.keyvault.support;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.response.Response;
+import io.whispyrkeep.devinfra.keys.TestTokens;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * keyvault-service as its callers use it, and direct reads of its database for what they cannot
+ * see.
+ */
+public final class KeyvaultApi {
+
+  public static final String AUDIENCE = "keyvault-service";
+
+  private KeyvaultApi() {}
+
+  /** A new player id (the {@code sub} of their tokens). */
+  public static String newPlayer() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** A player's own access token (test signing key; audience keyvault-service). */
+  public static String playerToken(String player) {
+    return TestTokens.valid(player, AUDIENCE, "player");
+  }
+
+  public static String adminToken() {
+    return TestTokens.valid("admin-" + UUID.randomUUID(), AUDIENCE, "player", "admin");
+  }
+
+  /** A random test key of the OpenAI shape, unique per call so it can be searched for. */
+  public static String openAiKey() {
+    return "sk-test" + UUID.randomUUID().toString().replace("-", "") + "Zq";
+  }
+
+  public static Response put(String player, String provider, String apiKey) {
+    return given()
+        .auth()
+        .oauth2(playerToken(player))
+        .contentType("application/json")
+        .body(Map.of("apiKey", apiKey))
+        .when()
+        .put("/keys/" + provider);
+  }
+
+  public static Response put(String token, String provider, Map<String, ?> body) {
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/json")
+        .body(body)
+        .when()
+        .put("/keys/" + provider);
+  }
+
+  public static Response get(String player, String path) {
+    return given().auth().oauth2(playerToken(player)).when().get(path);
+  }
+
+  public static Response delete(String player, String provider) {
+    return given().auth().oauth2(playerToken(player)).when().delete("/keys/" + provider);
+  }
+
+  /** Payloads of outbox events of a type whose payload contains {@code fragment}. */
+  public static List<String> eventPayloads(String type, String fragment) {
+    return strings(
+        "SELECT payload FROM outbox WHERE payload LIKE ? AND payload LIKE ? ORDER BY created_at",
+        "%\"type\":\"" + type + "\"%",
+        "%" + fragment + "%");
+  }
+
+  public static List<String> strings(String sql, Object... parameters) {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setObject(i + 1, parameters[i]);
+      }
+      List<String> values = new ArrayList<>();
+      try (ResultSet result = statement.executeQuery()) {
+        while (result.next()) {
+          values.add(result.getString(1));
+        }
+      }
+      return values;
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static int update(String sql, Object... parameters) {
+    try (Connection connection = connect();
+        PreparedStatement statement = connection.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.length; i++) {
+        statement.setObject(i + 1, parameters[i]);
+      }
+      return statement.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static Connection connect() throws SQLException {
+    var config = ConfigProvider.getConfig();
+    return DriverManager.getConnection(
+        config.getValue("quarkus.datasource.jdbc.url", String.class),
+        config.getValue("quarkus.datasource.username", String.class),
+        config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+  }
+}
