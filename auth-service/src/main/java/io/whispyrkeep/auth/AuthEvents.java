@@ -20,5 +20,11 @@ public final class AuthEvents {
   public static final String CLIENT_TOKEN_ISSUED = "auth.client_token_issued";
   public static final String CLIENT_AUTH_FAILURE = "auth.client_auth_failure";
 
+  /** A service exchanged a player's token for a delegated one (RFC 8693). */
+  public static final String TOKEN_EXCHANGED = "auth.token_exchanged";
+
+  /** An authenticated service's token exchange was refused; details name the error and why. */
+  public static final String TOKEN_EXCHANGE_REFUSED = "auth.token_exchange_refused";
+
   private AuthEvents() {}
 }

@@ -30,15 +30,67 @@ public final class AuthProblems {
   }
 
   public static ProblemException invalidClient() {
-    return problem("invalid-client", "Invalid client", 401, "Client authentication failed.");
+    return oauth(
+        "invalid-client", "Invalid client", 401, "Client authentication failed.", "invalid_client");
   }
 
   public static ProblemException unsupportedGrantType() {
-    return problem(
+    return oauth(
         "unsupported-grant-type",
         "Unsupported grant type",
         400,
-        "Only grant_type=client_credentials is supported here.");
+        "Supported here: grant_type=client_credentials and"
+            + " urn:ietf:params:oauth:grant-type:token-exchange.",
+        "unsupported_grant_type");
+  }
+
+  /**
+   * A token request that is missing, repeating or misusing a parameter. The detail is one of the
+   * service's fixed texts, never the request's own.
+   */
+  public static ProblemException invalidRequest(String fixedDetail) {
+    return oauth("invalid-request", "Invalid token request", 400, fixedDetail, "invalid_request");
+  }
+
+  /**
+   * The subject token cannot be exchanged. One answer for every cause (expired, forged, foreign, a
+   * service's or an already delegated token, a deleted account); the cause is in the event.
+   */
+  public static ProblemException invalidGrant() {
+    return oauth(
+        "invalid-grant",
+        "Invalid grant",
+        400,
+        "The subject token is not a valid, current player access token meant for this client.",
+        "invalid_grant");
+  }
+
+  /** The authenticated client is not allowed to use this grant at all. */
+  public static ProblemException unauthorizedClient() {
+    return oauth(
+        "unauthorized-client",
+        "Unauthorized client",
+        400,
+        "This client may not use token exchange.",
+        "unauthorized_client");
+  }
+
+  public static ProblemException invalidTarget() {
+    return oauth(
+        "invalid-target",
+        "Invalid target",
+        400,
+        "Name exactly one audience that this client may request a token for.",
+        "invalid_target");
+  }
+
+  public static ProblemException invalidScope() {
+    return oauth(
+        "invalid-scope",
+        "Invalid scope",
+        400,
+        "The scope is malformed or not one this client may request.",
+        "invalid_scope");
   }
 
   public static ProblemException emailTaken() {
@@ -89,6 +141,13 @@ public final class AuthProblems {
         "Too many requests from this address; retry later.",
         null,
         Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+  }
+
+  /** A problem of the token endpoint, carrying the RFC 6749 error code as {@code error}. */
+  private static ProblemException oauth(
+      String slug, String title, int status, String detail, String error) {
+    return new ProblemException(
+        URI.create(ProblemType.BASE_URI + slug), title, status, detail, null, Map.of(), error);
   }
 
   private static ProblemException problem(String slug, String title, int status, String detail) {

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** auth-service settings. Secrets (keys, client secrets, admin password) come from files or env. */
 @ConfigMapping(prefix = "whispyrkeep.auth")
@@ -26,6 +27,8 @@ public interface AuthConfig {
 
   /** Service clients for the client-credentials grant, by client id. */
   Map<String, Client> clients();
+
+  Exchange exchange();
 
   BootstrapAdmin bootstrapAdmin();
 
@@ -183,6 +186,17 @@ public interface AuthConfig {
     int queueCapacity();
   }
 
+  /** OAuth 2.0 Token Exchange (RFC 8693): delegated tokens a service gets for a player. */
+  interface Exchange {
+    /**
+     * Longest lifetime of a delegated token; it also never outlives the player's token it was
+     * exchanged for. Default 5 minutes; start-up fails above 5 minutes (a delegated token is for
+     * one call on the player's behalf, not a session).
+     */
+    @WithDefault("5m")
+    Duration tokenLifetime();
+  }
+
   /** One service client. */
   interface Client {
     /** Hex SHA-256 of the client secret (secrets are 256-bit random, so a fast hash suffices). */
@@ -190,6 +204,21 @@ public interface AuthConfig {
 
     /** Services this client may call: the audiences of its tokens. */
     List<String> audiences();
+
+    /** What this client may obtain by token exchange; by default nothing. */
+    ExchangeGrant exchange();
+  }
+
+  /**
+   * The token exchanges one client may perform: each delegated token names one of these audiences
+   * and a subset of these scopes. A client with no audience or no scope may not exchange at all.
+   */
+  interface ExchangeGrant {
+    /** Audiences the client may request (one per exchange). Default none. */
+    Optional<Set<String>> audiences();
+
+    /** Scopes the client may request (RFC 6749 scope tokens). Default none. */
+    Optional<Set<String>> scopes();
   }
 
   /** The first admin, created at start-up when no account has this email. */

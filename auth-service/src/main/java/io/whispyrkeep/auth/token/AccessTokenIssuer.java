@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -91,7 +92,49 @@ public class AccessTokenIssuer {
             .keyId(key.keyId())
             .algorithm(SignatureAlgorithm.RS256)
             .sign(key.privateKey());
-    return new IssuedToken(token, lifetime.toSeconds());
+    return new IssuedToken(token, lifetime.toSeconds(), expiresAt);
+  }
+
+  /**
+   * A delegated token (OAuth 2.0 Token Exchange, RFC 8693 section 4.1): the subject acting through
+   * the actor, for one audience and scope ({@code scope}, space-separated), with {@code act:
+   * {"sub": actor}} and neither {@code upn} nor {@code groups}, so it passes no role check: the
+   * receiving service authorises it by its scope. It expires after {@code lifetime} or at {@code
+   * notAfter} (the subject token's expiry), whichever comes first; when that is not in the future
+   * by the time it is signed, {@code expiresIn} is 0 or less and the caller must not hand it out.
+   * Signed on the signing pool like every token.
+   */
+  public Uni<IssuedToken> issueDelegated(
+      String subject,
+      String actor,
+      String audience,
+      String scope,
+      Duration lifetime,
+      Instant notAfter) {
+    return signing.submit(
+        () -> {
+          Instant now = clock.instant();
+          Instant byLifetime = now.plus(lifetime);
+          Instant expiresAt = byLifetime.isBefore(notAfter) ? byLifetime : notAfter;
+          SigningKeys.SigningKey key = keys.active();
+          String token =
+              Jwt.issuer(issuer)
+                  .audience(audience)
+                  .subject(subject)
+                  .claim("act", Map.of("sub", actor))
+                  .claim("scope", scope)
+                  .issuedAt(now)
+                  .expiresAt(expiresAt)
+                  .claim("jti", UUID.randomUUID().toString())
+                  .jws()
+                  .keyId(key.keyId())
+                  .algorithm(SignatureAlgorithm.RS256)
+                  .sign(key.privateKey());
+          return new IssuedToken(
+              token,
+              expiresAt.getEpochSecond() - now.getEpochSecond(),
+              Instant.ofEpochSecond(expiresAt.getEpochSecond()));
+        });
   }
 
   @PreDestroy
@@ -99,6 +142,12 @@ public class AccessTokenIssuer {
     signing.shutdown();
   }
 
-  /** A signed access token and its lifetime in seconds. */
-  public record IssuedToken(String token, long expiresIn) {}
+  /** A signed access token, its lifetime in seconds and its {@code exp}. */
+  public record IssuedToken(String token, long expiresIn, Instant expiresAt) {
+
+    @Override
+    public String toString() {
+      return "IssuedToken[expiresIn=" + expiresIn + ", expiresAt=" + expiresAt + "]";
+    }
+  }
 }

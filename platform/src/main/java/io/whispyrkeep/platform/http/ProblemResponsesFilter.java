@@ -100,6 +100,14 @@ public class ProblemResponsesFilter implements OASFilter {
         .addProperty("instance", text)
         .addProperty("requestId", text)
         .addProperty(
+            "error",
+            OASFactory.createSchema()
+                .addType(Schema.SchemaType.STRING)
+                .description(
+                    "On OAuth endpoints only: the RFC 6749 error code (invalid_request,"
+                        + " invalid_client, invalid_grant, unauthorized_client,"
+                        + " unsupported_grant_type, invalid_scope, invalid_target)."))
+        .addProperty(
             "errors",
             OASFactory.createSchema()
                 .addType(Schema.SchemaType.ARRAY)

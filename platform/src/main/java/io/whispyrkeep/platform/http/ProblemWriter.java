@@ -57,7 +57,8 @@ public class ProblemWriter {
         safe(detail, MAX_DETAIL),
         instance(context),
         RequestIdFilter.requestId(context),
-        safeErrors(errors));
+        safeErrors(errors),
+        null);
   }
 
   public Problem problem(RoutingContext context, ProblemException exception) {
@@ -68,7 +69,8 @@ public class ProblemWriter {
         safe(exception.getMessage(), MAX_DETAIL),
         instance(context),
         RequestIdFilter.requestId(context),
-        safeErrors(exception.errors()));
+        safeErrors(exception.errors()),
+        safe(exception.error(), MAX_QUOTED));
   }
 
   /**

@@ -9,6 +9,8 @@ import java.util.List;
  * stack trace or whether an account exists.
  *
  * @param errors per-field violations for validation problems, else absent
+ * @param error the RFC 6749 section 5.2 error code ({@code invalid_request}, {@code invalid_grant}
+ *     ...) on OAuth endpoints, so OAuth clients find it where they look; else absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
@@ -18,7 +20,8 @@ public record Problem(
     String detail,
     String instance,
     String requestId,
-    List<FieldError> errors) {
+    List<FieldError> errors,
+    String error) {
 
   /** The media type of problem details. */
   public static final String MEDIA_TYPE = "application/problem+json";
