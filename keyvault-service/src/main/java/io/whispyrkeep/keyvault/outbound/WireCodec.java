@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,9 +16,9 @@ import java.util.List;
 /**
  * Translates {@link ChatRequest} into OpenAI's or Anthropic's request JSON and their answers back
  * into {@link ChatCompletion}. Answers are parsed defensively: nesting, string and number lengths
- * bounded, duplicate keys refused (two parsers must not read two different answers), every field
- * type-checked. Anything unexpected is {@link UpstreamException.Failure#MALFORMED}, without a cause
- * (a Jackson message can quote the body).
+ * bounded, duplicate keys and trailing content refused (two parsers must not read two different
+ * answers), every field type-checked. Anything unexpected is {@link
+ * UpstreamException.Failure#MALFORMED}, without a cause (a Jackson message can quote the body).
  */
 final class WireCodec {
 
@@ -29,16 +30,18 @@ final class WireCodec {
 
   private static final ObjectMapper JSON =
       new ObjectMapper(
-          JsonFactory.builder()
-              .streamReadConstraints(
-                  StreamReadConstraints.builder()
-                      .maxNestingDepth(32)
-                      .maxNumberLength(32)
-                      .maxStringLength(2 * 1024 * 1024)
-                      .build())
-              .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-              .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-              .build());
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder()
+                          .maxNestingDepth(32)
+                          .maxNumberLength(32)
+                          .maxStringLength(2 * 1024 * 1024)
+                          .build())
+                  .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                  .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                  .build())
+          // "{...} {...}": two answers in one body would let two readers disagree.
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private WireCodec() {}
 

@@ -132,6 +132,8 @@ class WireCodecTest {
                 + "m".repeat(300)
                 + "\"}",
             "{\"choices\":[{\"message\":{\"content\":\"a\",\"content\":\"b\"}}]}",
+            "{\"choices\":[{\"message\":{\"content\":\"a\"}}]} {\"choices\":[]}",
+            "{\"choices\":[{\"message\":{\"content\":\"a\"}}]}garbage",
             "{\"a\":" + "[".repeat(100) + "]".repeat(100) + "}")) {
       assertThatThrownBy(() -> WireCodec.decode(WireFormat.OPENAI, bytes(body)))
           .as(body)
