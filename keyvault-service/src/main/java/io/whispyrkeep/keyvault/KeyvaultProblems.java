@@ -93,7 +93,12 @@ public final class KeyvaultProblems {
   }
 
   public static ProblemException upstreamError(String statusClass) {
-    int status = "timeout".equals(statusClass) || "circuit-open".equals(statusClass) ? 503 : 502;
+    int status =
+        "timeout".equals(statusClass)
+                || "circuit-open".equals(statusClass)
+                || "busy".equals(statusClass)
+            ? 503
+            : 502;
     return new ProblemException(
         URI.create(ProblemType.BASE_URI + "upstream-error"),
         "Provider error",

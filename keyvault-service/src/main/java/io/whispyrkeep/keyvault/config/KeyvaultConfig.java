@@ -2,7 +2,7 @@ package io.whispyrkeep.keyvault.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import java.net.URI;
+import io.whispyrkeep.keyvault.outbound.WireFormat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -37,19 +37,18 @@ public interface KeyvaultConfig {
     @WithDefault("true")
     boolean enabled();
 
-    /** The API the provider speaks: {@code openai} (chat completions) or {@code anthropic}. */
+    /**
+     * The API a player's own server speaks ({@link #playerBaseUrl()} providers): {@code openai}
+     * (chat completions) or {@code anthropic}. Operator providers' formats and URLs are fixed in
+     * {@code whispyrkeep.keyvault.outbound.*}.
+     */
     @WithDefault("openai")
     WireFormat wireFormat();
 
     /**
-     * The operator-configured API base URL (trusted: not subject to the SSRF guard). Absent for a
-     * provider whose players bring their own base URL.
-     */
-    Optional<URI> baseUrl();
-
-    /**
      * Whether the player supplies the base URL (required in PUT, checked by the SSRF guard when
-     * stored and again at every call). Default false.
+     * stored and again at every call). Default false: the provider is one of the operator's ({@code
+     * openai}, {@code anthropic}, {@code offline}), whose URL is configured.
      */
     @WithDefault("false")
     boolean playerBaseUrl();
@@ -64,12 +63,6 @@ public interface KeyvaultConfig {
     /** Longest key accepted. Default 256 (real keys are under 200 characters). */
     @WithDefault("256")
     int keyMaxLength();
-  }
-
-  /** How a provider's API is called. */
-  enum WireFormat {
-    OPENAI,
-    ANTHROPIC
   }
 
   /** Stored keys. */

@@ -7,6 +7,8 @@ import io.whispyrkeep.keyvault.KeyvaultEvents;
 import io.whispyrkeep.keyvault.KeyvaultProblems;
 import io.whispyrkeep.keyvault.config.KeyvaultConfig;
 import io.whispyrkeep.keyvault.custody.TransitEngine;
+import io.whispyrkeep.keyvault.outbound.BaseUrlGuard;
+import io.whispyrkeep.keyvault.outbound.BaseUrlRefusedException;
 import io.whispyrkeep.keyvault.provider.Providers;
 import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
@@ -38,7 +40,7 @@ public class KeyService {
   private final Providers providers;
   private final TransitEngine engine;
   private final KeyFingerprints fingerprints;
-  private final BaseUrlCheck baseUrls;
+  private final BaseUrlGuard baseUrls;
   private final RateLimiter rateLimiter;
   private final SecurityEvents events;
   private final KeyvaultConfig config;
@@ -49,7 +51,7 @@ public class KeyService {
       Providers providers,
       TransitEngine engine,
       KeyFingerprints fingerprints,
-      BaseUrlCheck baseUrls,
+      BaseUrlGuard baseUrls,
       RateLimiter rateLimiter,
       SecurityEvents events,
       KeyvaultConfig config,
@@ -97,9 +99,7 @@ public class KeyService {
       return enforceRateLimit(ownerId, providerName, meta)
           .chain(
               () ->
-                  provider.playerBaseUrl()
-                      ? baseUrls.check(baseUrl)
-                      : Uni.createFrom().item(baseUrl))
+                  provider.playerBaseUrl() ? checkBaseUrl(baseUrl) : Uni.createFrom().item(baseUrl))
           .chain(
               checkedBaseUrl ->
                   engine
@@ -120,6 +120,21 @@ public class KeyService {
     } finally {
       KeyMaterial.clear(apiKey);
     }
+  }
+
+  /**
+   * The player's base URL through the SSRF guard (every resolved address public), normalised; the
+   * guard runs again at every call, against the address it connects to.
+   */
+  private Uni<String> checkBaseUrl(String baseUrl) {
+    return baseUrls
+        .check(baseUrl)
+        .map(target -> target.uri().toString())
+        .onFailure(BaseUrlRefusedException.class)
+        .transform(
+            failure ->
+                KeyvaultProblems.baseUrlRefused(
+                    ((BaseUrlRefusedException) failure).reason().code()));
   }
 
   /** The caller's keys, metadata only. */

@@ -24,6 +24,7 @@ import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.keyvault.support.KeyvaultApi;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
+import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(
+    value = OfflineNarratorTestResource.class,
+    scope = TestResourceScope.MATCHING_RESOURCES)
 class KeyStoreQuarkusTest {
 
   @Test

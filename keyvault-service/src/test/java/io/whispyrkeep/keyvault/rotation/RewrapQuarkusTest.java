@@ -21,6 +21,7 @@ import io.whispyrkeep.keyvault.custody.TransitEngine;
 import io.whispyrkeep.keyvault.support.KeyvaultApi;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
+import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,9 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 @WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(
+    value = OfflineNarratorTestResource.class,
+    scope = TestResourceScope.MATCHING_RESOURCES)
 class RewrapQuarkusTest {
 
   private static final int ROWS = 10_000;
