@@ -12,7 +12,7 @@ import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
  * keyvault-service starts against real PostgreSQL and Kafka and keeps the suite's HTTP contract.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
-@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(value = JwtTestResource.class, scope = TestResourceScope.MATCHING_RESOURCES)
 class KeyvaultServiceQuarkusTest extends ServiceContractTests {}

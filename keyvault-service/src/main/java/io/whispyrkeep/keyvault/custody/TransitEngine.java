@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * Envelope encryption of players' provider keys, with the semantics of Vault's transit engine: one
  * named, versioned key; a <em>derived</em> key per context (the owner's user id), so a ciphertext
- * copied onto another user's row does not decrypt; ciphertexts framed as {@code vault:v<N>:<base64>};
- * rotation adds a version, rewrap re-encrypts under the newest one, and a minimum decryption version
- * refuses older ciphertexts.
+ * copied onto another user's row does not decrypt; ciphertexts framed as {@code
+ * vault:v<N>:<base64>}; rotation adds a version, rewrap re-encrypts under the newest one, and a
+ * minimum decryption version refuses older ciphertexts.
  *
  * <p>Two engines implement it: {@code VaultTransitEngine} (HashiCorp Vault or OpenBao, production)
  * and {@code LocalTransitEngine} (embedded, for the local launcher, tests and any machine without
