@@ -12,7 +12,7 @@ import java.util.Optional;
  * Vault's own connection and authentication are quarkus-vault's settings ({@code
  * quarkus.vault.url}, {@code quarkus.vault.authentication.*}); the fault-tolerance bounds of Vault
  * calls are SmallRye's ({@code
- * quarkus.fault-tolerance."io.whispyrkeep.keyvault.custody.VaultTransitClient".*}).
+ * quarkus.fault-tolerance."io.whispyrkeep.keyvault.custody.VaultTransitClient/<method>".*}).
  */
 @ConfigMapping(prefix = "whispyrkeep.keyvault.custody")
 public interface CustodyConfig {

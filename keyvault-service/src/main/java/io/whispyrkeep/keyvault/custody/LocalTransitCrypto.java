@@ -123,10 +123,17 @@ public final class LocalTransitCrypto {
     }
   }
 
-  /** Opens {@code nonce | ciphertext | tag}; {@link AEADBadTagException} if it does not verify. */
+  /**
+   * Opens {@code nonce | ciphertext | tag}; {@link AEADBadTagException} if it does not verify or is
+   * too short to hold a tag (as Go's GCM, so Vault, answers), {@link CiphertextRefusedException}
+   * (malformed) if it cannot even hold a nonce.
+   */
   static byte[] open(SecretKey key, byte[] aad, byte[] body) throws AEADBadTagException {
     if (body.length < NONCE_BYTES) {
       throw new CiphertextRefusedException(CiphertextRefusedException.Reason.MALFORMED);
+    }
+    if (body.length < NONCE_BYTES + TAG_BITS / 8) {
+      throw new AEADBadTagException("too short for a tag");
     }
     try {
       Cipher cipher = Cipher.getInstance(AES_GCM);

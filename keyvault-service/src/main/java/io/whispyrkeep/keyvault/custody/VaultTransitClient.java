@@ -40,7 +40,8 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * decrypt, rewrap, read) are retried twice, 100 ms apart, and only for {@link
  * VaultErrors.TransientVaultFailure} (no answer, 429, 5xx other than 503); rotation and
  * configuration are never retried, so a timeout cannot rotate twice. The bounds are SmallRye Fault
- * Tolerance settings ({@code quarkus.fault-tolerance."<this class>/<method>".*}).
+ * Tolerance settings, per method ({@code quarkus.fault-tolerance."<this class>/<method>".*}) or for
+ * every guarded call ({@code quarkus.fault-tolerance.global.*}).
  *
  * <p>Batches ask Vault to answer 200 when some items fail ({@code partial_failure_response_code}),
  * so results come back per item and a batch body holding plaintexts never travels in an error.

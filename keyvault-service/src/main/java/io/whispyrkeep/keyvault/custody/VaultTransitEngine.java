@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.FaultToleranceException;
@@ -30,6 +31,7 @@ public final class VaultTransitEngine implements TransitEngine {
   private final String keyName;
   private final VaultTransitClient client;
   private volatile boolean keyVerified;
+  private final AtomicReference<Uni<Void>> verification = new AtomicReference<>();
 
   VaultTransitEngine(String keyName, VaultTransitClient client) {
     this.keyName = Objects.requireNonNull(keyName);
@@ -168,26 +170,39 @@ public final class VaultTransitEngine implements TransitEngine {
         });
   }
 
-  /** Reads the key once: it must be derived and not convergent, or nothing is encrypted with it. */
+  /**
+   * Reads the key once: it must be derived and not convergent, or nothing is encrypted with it.
+   * Concurrent first calls share one read; a failed read is tried again by the next call.
+   */
   private Uni<Void> verifiedKey() {
     if (keyVerified) {
       return Uni.createFrom().voidItem();
     }
-    return client
-        .readKey(keyName)
-        .invoke(
-            key -> {
-              if (!key.derived() || key.convergent()) {
-                LOG.errorf(
-                    "custody: Vault transit key %s is %s; refusing to use it (create it with"
-                        + " derived=true type=aes256-gcm96)",
-                    keyName, key.derived() ? "convergent" : "not derived");
-                throw new CustodyUnavailableException(
-                    "Vault transit key " + keyName + " is not a derived, non-convergent key");
-              }
-              keyVerified = true;
-            })
-        .replaceWithVoid();
+    Uni<Void> pending = verification.get();
+    if (pending != null) {
+      return pending;
+    }
+    Uni<Void> read =
+        client
+            .readKey(keyName)
+            .invoke(
+                key -> {
+                  if (!key.derived() || key.convergent()) {
+                    LOG.errorf(
+                        "custody: Vault transit key %s is %s; refusing to use it (create it with"
+                            + " derived=true type=aes256-gcm96)",
+                        keyName, key.derived() ? "convergent" : "not derived");
+                    throw new CustodyUnavailableException(
+                        "Vault transit key " + keyName + " is not a derived, non-convergent key");
+                  }
+                  keyVerified = true;
+                })
+            .replaceWithVoid()
+            .onTermination()
+            .invoke(() -> verification.set(null))
+            .memoize()
+            .indefinitely();
+    return verification.compareAndSet(null, read) ? read : verifiedKey();
   }
 
   /** A call whose fault-tolerance failures (timeout, open circuit) become unavailability. */
