@@ -32,4 +32,22 @@ final class CiphertextFormat {
     }
     return version;
   }
+
+  /**
+   * The base64 body after the {@code vault:v<N>:} prefix (not decoded); {@link
+   * CiphertextRefusedException} when the frame is malformed or the body empty.
+   */
+  static String body(String ciphertext) {
+    version(ciphertext);
+    String body = ciphertext.substring(ciphertext.indexOf(':', PREFIX.length()) + 1);
+    if (body.isEmpty()) {
+      throw new CiphertextRefusedException(CiphertextRefusedException.Reason.MALFORMED);
+    }
+    return body;
+  }
+
+  /** {@code vault:v<version>:<body>}. */
+  static String frame(int version, String body) {
+    return PREFIX + version + ':' + body;
+  }
 }

@@ -23,6 +23,12 @@ public class CiphertextRefusedException extends RuntimeException {
     this.reason = reason;
   }
 
+  /** With a fixed, secret-free note on where (e.g. a batch index) in front of the reason. */
+  protected CiphertextRefusedException(Reason reason, String where) {
+    super(where + ": ciphertext refused: " + reason.name().toLowerCase(java.util.Locale.ROOT));
+    this.reason = reason;
+  }
+
   public Reason reason() {
     return reason;
   }

@@ -1,0 +1,321 @@
+package io.whispyrkeep.keyvault.custody;
+
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The embedded engine's keys and machinery: the versions in {@code local_transit_key_version},
+ * opened with the {@link MasterKeys} and kept open in memory (a version never changes once made);
+ * the state of each key ({@code local_transit_key}) read afresh for every operation, so a rotation
+ * or a raised minimum on one replica holds on every replica at once; and the bounded crypto
+ * threads. Database work runs in sessions of its own ({@link IsolatedContext}), never in a
+ * caller's.
+ */
+@ApplicationScoped
+public class LocalTransitKeys {
+
+  private static final Logger LOG = Logger.getLogger(LocalTransitKeys.class);
+
+  /** A key's state as just read: its newest version and minimum decryption version. */
+  record KeyState(int latestVersion, int minDecryptionVersion) {}
+
+  private record VersionId(String keyName, int version) {}
+
+  private final MasterKeys masterKeys;
+  private final LocalTransitCrypto crypto;
+  private final CryptoWorkers workers;
+  private final IsolatedContext isolated;
+  private final LocalTransitKeyRepository keys;
+  private final LocalTransitKeyVersionRepository versions;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<VersionId, byte[]> openVersions = new ConcurrentHashMap<>();
+
+  @Inject
+  LocalTransitKeys(
+      CustodyConfig config,
+      LocalTransitKeyRepository keys,
+      LocalTransitKeyVersionRepository versions,
+      Vertx vertx,
+      Clock clock) {
+    this(
+        MasterKeys.load(
+            config.local().masterKey(),
+            config.local().masterKeyFile(),
+            config.local().previousMasterKeys().orElse(List.of()),
+            config.local().previousMasterKeyFiles().orElse(List.of())),
+        config.local(),
+        keys,
+        versions,
+        vertx,
+        clock);
+  }
+
+  /** With master keys of the caller's choosing (master-key rotation tests). */
+  LocalTransitKeys(
+      MasterKeys masterKeys,
+      CustodyConfig.Local local,
+      LocalTransitKeyRepository keys,
+      LocalTransitKeyVersionRepository versions,
+      Vertx vertx,
+      Clock clock) {
+    this.masterKeys = masterKeys;
+    this.crypto = new LocalTransitCrypto(local.derivedKeyCacheSize());
+    this.workers = new CryptoWorkers(local.maxConcurrent(), local.queueCapacity());
+    this.isolated = new IsolatedContext(vertx);
+    this.keys = keys;
+    this.versions = versions;
+    this.clock = clock;
+  }
+
+  /** An engine over the key {@code keyName} (which {@link #ensureKey} creates). */
+  public LocalTransitEngine engine(String keyName) {
+    return new LocalTransitEngine(keyName, this);
+  }
+
+  /** The id of the master key that wraps new versions (a hash: safe to log). */
+  String currentMasterKeyId() {
+    return masterKeys.currentId();
+  }
+
+  LocalTransitCrypto crypto() {
+    return crypto;
+  }
+
+  /** Runs crypto on the bounded crypto threads. */
+  <T> Uni<T> compute(Supplier<T> task) {
+    return workers.submit(task);
+  }
+
+  /** The key's state, read now; {@link CustodyUnavailableException} if the key does not exist. */
+  Uni<KeyState> state(String keyName) {
+    return isolated
+        .run(() -> Panache.withSession(() -> keys.findById(keyName)))
+        .map(
+            key -> {
+              if (key == null) {
+                throw new CustodyUnavailableException("transit key " + keyName + " does not exist");
+              }
+              return new KeyState(key.latestVersion, key.minDecryptionVersion);
+            });
+  }
+
+  /**
+   * The open version keys for {@code wanted} (versions the caller checked are within the key's
+   * range), loading and opening the key's versions when one is not in memory yet; a version with no
+   * row is absent from the result.
+   */
+  Uni<Map<Integer, byte[]>> versionKeys(String keyName, Collection<Integer> wanted) {
+    Map<Integer, byte[]> found = new HashMap<>();
+    boolean missing = false;
+    for (int version : wanted) {
+      byte[] key = openVersions.get(new VersionId(keyName, version));
+      if (key == null) {
+        missing = true;
+      } else {
+        found.put(version, key);
+      }
+    }
+    if (!missing) {
+      return Uni.createFrom().item(found);
+    }
+    return isolated
+        .run(() -> Panache.withSession(() -> versions.versions(keyName)))
+        .chain(rows -> compute(() -> open(keyName, rows)))
+        .map(
+            opened -> {
+              Map<Integer, byte[]> result = new HashMap<>();
+              for (int version : wanted) {
+                byte[] key = openVersions.get(new VersionId(keyName, version));
+                if (key != null) {
+                  result.put(version, key);
+                }
+              }
+              return result;
+            });
+  }
+
+  /** Creates the key at version 1 unless it exists (any replica may race; one creates it). */
+  public Uni<Void> ensureKey(String keyName) {
+    return isolated.run(
+        () ->
+            Panache.withTransaction(
+                () ->
+                    keys.insertIfAbsent(keyName, clock.instant())
+                        .chain(
+                            created ->
+                                created ? addVersion(keyName, 1) : Uni.createFrom().voidItem())));
+  }
+
+  /** Adds a version under the key's row lock: concurrent rotations each add exactly one. */
+  Uni<TransitKeyInfo> rotate(String keyName) {
+    return isolated.run(
+        () ->
+            Panache.withTransaction(
+                () ->
+                    keys.findForUpdate(keyName)
+                        .chain(
+                            key -> {
+                              if (key == null) {
+                                throw new CustodyUnavailableException(
+                                    "transit key " + keyName + " does not exist");
+                              }
+                              int next = key.latestVersion + 1;
+                              return addVersion(keyName, next)
+                                  .map(
+                                      ignored -> {
+                                        key.latestVersion = next;
+                                        key.updatedAt = clock.instant();
+                                        return key.info();
+                                      });
+                            })));
+  }
+
+  /**
+   * Raises the minimum decryption version to {@code version} under the key's row lock; never lowers
+   * it. {@link IllegalArgumentException} below 1 or above the newest version.
+   */
+  Uni<TransitKeyInfo> raiseMinDecryptionVersion(String keyName, int version) {
+    if (version < 1) {
+      return Uni.createFrom()
+          .failure(new IllegalArgumentException("minimum decryption version must be at least 1"));
+    }
+    return isolated.run(
+        () ->
+            Panache.withTransaction(
+                () ->
+                    keys.findForUpdate(keyName)
+                        .map(
+                            key -> {
+                              if (key == null) {
+                                throw new CustodyUnavailableException(
+                                    "transit key " + keyName + " does not exist");
+                              }
+                              if (version > key.latestVersion) {
+                                throw new IllegalArgumentException(
+                                    "minimum decryption version "
+                                        + version
+                                        + " is above the newest version "
+                                        + key.latestVersion);
+                              }
+                              if (version > key.minDecryptionVersion) {
+                                key.minDecryptionVersion = version;
+                                key.updatedAt = clock.instant();
+                              }
+                              return key.info();
+                            })));
+  }
+
+  /**
+   * Re-wraps every version of {@code keyName} still wrapped under a retired master key under the
+   * current one, row-locked; ciphertexts are untouched. Returns how many were re-wrapped; {@link
+   * CustodyUnavailableException} if a version's master key is not configured.
+   */
+  Uni<Integer> rewrapRetiredWraps(String keyName) {
+    String current = masterKeys.currentId();
+    return isolated.run(
+        () ->
+            Panache.withTransaction(
+                () ->
+                    versions
+                        .wrappedUnderOtherThanForUpdate(keyName, current)
+                        .chain(
+                            rows ->
+                                rows.isEmpty()
+                                    ? Uni.createFrom().item(0)
+                                    : compute(() -> rewrap(rows)).map(ignored -> rows.size()))));
+  }
+
+  /**
+   * Start-up of the embedded engine: creates {@code keyName} if missing, then re-wraps the versions
+   * of every key still wrapped under a retired master key. Fails (and so stops start-up) when a
+   * version's master key is not configured.
+   */
+  public Uni<Integer> prepare(String keyName) {
+    return ensureKey(keyName)
+        .chain(() -> isolated.run(() -> Panache.withSession(keys::names)))
+        .chain(
+            names -> {
+              Uni<Integer> total = Uni.createFrom().item(0);
+              for (String name : names) {
+                total = total.chain(sum -> rewrapRetiredWraps(name).map(count -> sum + count));
+              }
+              return total;
+            })
+        .invoke(
+            rewrapped ->
+                LOG.infof(
+                    "custody: local transit engine ready (key %s, master key %s, %d key versions"
+                        + " re-wrapped from retired master keys)",
+                    keyName, masterKeys.currentId(), rewrapped));
+  }
+
+  @PreDestroy
+  void shutdown() {
+    workers.shutdown();
+  }
+
+  /** Generates, wraps (on the crypto threads) and stores version {@code version}. */
+  private Uni<Void> addVersion(String keyName, int version) {
+    return compute(
+            () -> {
+              byte[] fresh = new byte[LocalTransitCrypto.KEY_BYTES];
+              random.nextBytes(fresh);
+              MasterKeys.Wrapped wrapped = masterKeys.wrap(keyName, version, fresh);
+              Arrays.fill(fresh, (byte) 0);
+              return wrapped;
+            })
+        .chain(
+            wrapped -> {
+              LocalTransitKeyVersion row = new LocalTransitKeyVersion();
+              row.keyName = keyName;
+              row.version = version;
+              row.wrappedKey = wrapped.bytes();
+              row.kekId = wrapped.kekId();
+              row.createdAt = clock.instant();
+              return versions.persist(row).replaceWithVoid();
+            });
+  }
+
+  /** Opens the rows not yet in memory. */
+  private Void open(String keyName, List<LocalTransitKeyVersion> rows) {
+    for (LocalTransitKeyVersion row : rows) {
+      openVersions.computeIfAbsent(
+          new VersionId(keyName, row.version),
+          id -> masterKeys.unwrap(keyName, row.version, row.wrapped()));
+    }
+    return null;
+  }
+
+  /** Re-wraps rows under the current master key (the caller's transaction writes them). */
+  private Void rewrap(List<LocalTransitKeyVersion> rows) {
+    List<byte[]> opened = new ArrayList<>();
+    try {
+      for (LocalTransitKeyVersion row : rows) {
+        byte[] key = masterKeys.unwrap(row.keyName, row.version, row.wrapped());
+        opened.add(key);
+        MasterKeys.Wrapped wrapped = masterKeys.wrap(row.keyName, row.version, key);
+        row.wrappedKey = wrapped.bytes();
+        row.kekId = wrapped.kekId();
+      }
+      return null;
+    } finally {
+      opened.forEach(key -> Arrays.fill(key, (byte) 0));
+    }
+  }
+}

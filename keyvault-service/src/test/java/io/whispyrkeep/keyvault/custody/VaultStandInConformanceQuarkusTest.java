@@ -1,0 +1,256 @@
+package io.whispyrkeep.keyvault.custody;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
+import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
+import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import io.whispyrkeep.testsupport.vault.VaultTransitStandIn;
+import io.whispyrkeep.testsupport.vault.VaultTransitStandIn.Fault;
+import io.whispyrkeep.testsupport.vault.VaultTransitStandInTestResource;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link VaultTransitEngine} through quarkus-vault's real client against {@link
+ * VaultTransitStandIn}, a stand-in, not Vault: it proves the wiring (requests, answers, error
+ * mapping, fault tolerance), not Vault's behaviour, which {@link LiveVaultConformanceQuarkusTest}
+ * checks where a Vault runs. Vault's failure modes are injected into the stand-in; the profile
+ * shortens the fault-tolerance bounds so no test waits long.
+ */
+@QuarkusTest
+@TestProfile(VaultStandInConformanceQuarkusTest.StandInVault.class)
+class VaultStandInConformanceQuarkusTest extends TransitEngineConformance {
+
+  /**
+   * The Vault engine against the stand-in, with no master key (the local engine never starts).
+   * Fault-tolerance bounds shortened globally: the annotations sit on methods, which class-level
+   * settings do not reach, and this application has no other guarded calls.
+   */
+  public static class StandInVault implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of(
+          "whispyrkeep.keyvault.custody.engine",
+          "vault",
+          "whispyrkeep.keyvault.custody.local.master-key",
+          "",
+          "quarkus.fault-tolerance.global.timeout.value",
+          "5000",
+          "quarkus.fault-tolerance.global.circuit-breaker.request-volume-threshold",
+          "4",
+          "quarkus.fault-tolerance.global.circuit-breaker.delay",
+          "300",
+          "quarkus.fault-tolerance.global.retry.delay",
+          "10",
+          "quarkus.fault-tolerance.global.retry.jitter",
+          "5");
+    }
+
+    @Override
+    public List<TestResourceEntry> testResources() {
+      return List.of(
+          new TestResourceEntry(PostgresTestResource.class),
+          new TestResourceEntry(KafkaTestResource.class),
+          new TestResourceEntry(JwtTestResource.class),
+          new TestResourceEntry(VaultTransitStandInTestResource.class));
+    }
+  }
+
+  @Inject VaultTransitClient client;
+  @Inject TransitEngine applicationEngine;
+  @Inject CustodyConfig config;
+  @Inject CircuitBreakerMaintenance circuitBreakers;
+
+  @ConfigProperty(name = "quarkus.vault.url")
+  String standIn;
+
+  @ConfigProperty(name = "quarkus.vault.authentication.client-token")
+  String token;
+
+  @Override
+  protected TransitEngine newKey() {
+    String name = "conformance-" + UUID.randomUUID();
+    await(client.createDerivedKey(name));
+    return new VaultTransitEngine(name, client);
+  }
+
+  @BeforeEach
+  @AfterEach
+  void noFaults() {
+    VaultTransitStandIn.clear(standIn);
+    circuitBreakers.resetAll();
+  }
+
+  @Test
+  void application_vaultEngineSelected_roundTripsThroughVault() {
+    assertThat(applicationEngine).isInstanceOf(VaultTransitEngine.class);
+    await(client.createDerivedKey(config.keyName()));
+    String user = user();
+    long before = VaultTransitStandIn.requests(standIn);
+
+    String made = await(applicationEngine.encrypt(user, bytes("sk-vault")));
+
+    assertThat(await(applicationEngine.decrypt(user, made))).isEqualTo(bytes("sk-vault"));
+    assertThat(VaultTransitStandIn.requests(standIn)).isGreaterThan(before);
+  }
+
+  @Test
+  void sealedVault_503_unavailable() {
+    TransitEngine engine = newKey();
+    VaultTransitStandIn.inject(standIn, Fault.SEALED, -1, Duration.ZERO);
+
+    assertThat(catchFailure(engine.encrypt(user(), bytes("x"))))
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasMessageContaining("503");
+  }
+
+  @Test
+  void permissionDenied_403_unavailable() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("x")));
+    VaultTransitStandIn.inject(standIn, Fault.DENIED, -1, Duration.ZERO);
+
+    assertThat(catchFailure(engine.decrypt(user, made)))
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasMessageContaining("403");
+  }
+
+  @Test
+  void serverError_persistent500_unavailable() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("x")));
+    VaultTransitStandIn.inject(standIn, Fault.SERVER_ERROR, -1, Duration.ZERO);
+
+    assertThat(catchFailure(engine.rewrap(user, made)))
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasMessageContaining("500");
+  }
+
+  @Test
+  void serverError_oneTransient500_retriedAndAnswered() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("worth a retry")));
+    VaultTransitStandIn.inject(standIn, Fault.SERVER_ERROR, 1, Duration.ZERO);
+
+    assertThat(await(engine.decrypt(user, made))).isEqualTo(bytes("worth a retry"));
+  }
+
+  @Test
+  void slowVault_beyondTimeout_unavailable() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("x")));
+    VaultTransitStandIn.inject(standIn, Fault.SLOW, -1, Duration.ofSeconds(8));
+
+    assertThat(catchFailure(engine.decrypt(user, made)))
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasCauseInstanceOf(TimeoutException.class);
+  }
+
+  @Test
+  void droppedConnections_unavailable() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("x")));
+    VaultTransitStandIn.inject(standIn, Fault.DROP, -1, Duration.ZERO);
+
+    assertThat(catchFailure(engine.decrypt(user, made)))
+        .isInstanceOf(CustodyUnavailableException.class);
+  }
+
+  @Test
+  void circuit_opensAfterRepeatedFailures_stopsCallingVault_thenCloses() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("x")));
+    VaultTransitStandIn.inject(standIn, Fault.SERVER_ERROR, -1, Duration.ZERO);
+    for (int i = 0; i < 2; i++) {
+      assertThat(catchFailure(engine.decrypt(user, made)))
+          .isInstanceOf(CustodyUnavailableException.class);
+    }
+    long reachedVault = VaultTransitStandIn.requests(standIn);
+
+    Throwable open = catchFailure(engine.decrypt(user, made));
+
+    assertThat(open)
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasCauseInstanceOf(CircuitBreakerOpenException.class);
+    assertThat(VaultTransitStandIn.requests(standIn)).isEqualTo(reachedVault);
+    VaultTransitStandIn.clear(standIn);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(100))
+        .ignoreExceptions()
+        .untilAsserted(
+            () ->
+                assertThat(TransitEngineConformance.await(engine.decrypt(user, made)))
+                    .isEqualTo(bytes("x")));
+  }
+
+  @Test
+  void refusedCiphertexts_neverOpenTheCircuit() {
+    TransitEngine engine = newKey();
+    String user = user();
+    String made = await(engine.encrypt(user, bytes("x")));
+    String altered = flipBodyCharacter(made);
+    long before = VaultTransitStandIn.requests(standIn);
+
+    for (int i = 0; i < 12; i++) {
+      assertThat(refusal(engine.decrypt(user, altered)))
+          .isEqualTo(CiphertextRefusedException.Reason.AUTHENTICATION_FAILED);
+    }
+
+    assertThat(VaultTransitStandIn.requests(standIn) - before).isEqualTo(12);
+    assertThat(await(engine.decrypt(user, made))).isEqualTo(bytes("x"));
+  }
+
+  @Test
+  void nonDerivedKey_refusedBeforeAnyEncryption() throws Exception {
+    String name = "not-derived-" + UUID.randomUUID();
+    HttpResponse<String> created =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(standIn + "/v1/transit/keys/" + name))
+                    .header("X-Vault-Token", token)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"derived\":false}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).isEqualTo(204);
+    TransitEngine engine = new VaultTransitEngine(name, client);
+
+    assertThat(catchFailure(engine.encrypt(user(), bytes("x"))))
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasMessageContaining("not a derived");
+  }
+
+  @Test
+  void missingKey_unavailableNotRefused() {
+    TransitEngine engine = new VaultTransitEngine("missing-" + UUID.randomUUID(), client);
+
+    assertThat(catchFailure(engine.decrypt(user(), "vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")))
+        .isInstanceOf(CustodyUnavailableException.class)
+        .hasMessageContaining("404");
+  }
+}
