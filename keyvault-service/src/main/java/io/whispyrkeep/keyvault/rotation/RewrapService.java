@@ -2,6 +2,7 @@ package io.whispyrkeep.keyvault.rotation;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
+import io.quarkus.vertx.core.runtime.context.VertxContextSafetyToggle;
 import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -248,17 +249,20 @@ public class RewrapService {
     if (claim == null) {
       return;
     }
-    VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext())
-        .runOnContext(
-            ignored ->
-                work(claim, BEFORE_ANY)
-                    .subscribe()
-                    .with(
-                        done -> {},
-                        failure ->
-                            LOG.warnf(
-                                "Rewrap run %s stopped: %s",
-                                claim.runId(), failure.getClass().getSimpleName())));
+    io.vertx.core.Context context =
+        VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+    // A context of its own, marked safe for Hibernate Reactive (no request shares it).
+    VertxContextSafetyToggle.setContextSafe(context, true);
+    context.runOnContext(
+        ignored ->
+            work(claim, BEFORE_ANY)
+                .subscribe()
+                .with(
+                    done -> {},
+                    failure ->
+                        LOG.warnf(
+                            "Rewrap run %s stopped: %s",
+                            claim.runId(), failure.getClass().getSimpleName())));
   }
 
   /** One batch after {@code after}, then the next, until none is left or the lease is lost. */

@@ -3,12 +3,16 @@ package io.whispyrkeep.keyvault.support;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.response.Response;
+import io.smallrye.jwt.algorithm.SignatureAlgorithm;
+import io.smallrye.jwt.build.Jwt;
+import io.whispyrkeep.devinfra.keys.TestJwtKeys;
 import io.whispyrkeep.devinfra.keys.TestTokens;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +41,55 @@ public final class KeyvaultApi {
 
   public static String adminToken() {
     return TestTokens.valid("admin-" + UUID.randomUUID(), AUDIENCE, "player", "admin");
+  }
+
+  /**
+   * A delegated token as auth-service's token exchange issues it (RFC 8693): the player as {@code
+   * sub}, the acting service as {@code act.sub}, one audience, a scope, no groups.
+   */
+  public static String delegatedToken(String player, String caller, String scope) {
+    return delegatedToken(player, Map.of("sub", caller), scope, Instant.now().plusSeconds(300));
+  }
+
+  public static String delegatedToken(
+      String player, Map<String, ?> act, String scope, Instant expiresAt) {
+    var claims =
+        Jwt.issuer(TestTokens.ISSUER)
+            .audience(AUDIENCE)
+            .subject(player)
+            .issuedAt(expiresAt.minusSeconds(300))
+            .expiresAt(expiresAt)
+            .claim("jti", UUID.randomUUID().toString());
+    if (act != null) {
+      claims.claim("act", act);
+    }
+    if (scope != null) {
+      claims.claim("scope", scope);
+    }
+    return claims
+        .jws()
+        .keyId(TestJwtKeys.KEY_ID)
+        .algorithm(SignatureAlgorithm.RS256)
+        .sign(TestJwtKeys.privateKey());
+  }
+
+  /** An OpenAI-style chat request for the broker. */
+  public static Map<String, Object> chat(String userText) {
+    return Map.of(
+        "model",
+        "offline-narrator",
+        "messages",
+        List.of(Map.of("role", "user", "content", userText)));
+  }
+
+  public static Response brokerChat(String token, String provider, Object body) {
+    return given()
+        .auth()
+        .oauth2(token)
+        .contentType("application/json")
+        .body(body)
+        .when()
+        .post("/internal/llm/" + provider + "/chat");
   }
 
   /** A random test key of the OpenAI shape, unique per call so it can be searched for. */

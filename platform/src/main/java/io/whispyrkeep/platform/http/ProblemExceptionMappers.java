@@ -59,6 +59,18 @@ public class ProblemExceptionMappers {
     return respond(context, ProblemType.MALFORMED_JSON, "The request body is not valid JSON.");
   }
 
+  /**
+   * Valid JSON of the wrong shape (an object where a string belongs): Quarkus's own, more specific
+   * mapper would answer plain JSON naming the Java type, so this one takes it first.
+   */
+  @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
+  public Response mismatchedJson(
+      com.fasterxml.jackson.databind.exc.MismatchedInputException exception,
+      RoutingContext context) {
+    return respond(
+        context, ProblemType.MALFORMED_JSON, "The request body does not have the expected shape.");
+  }
+
   @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER - 100)
   public Response unauthorized(UnauthorizedException exception, RoutingContext context) {
     return respond(
