@@ -67,6 +67,8 @@ public final class FrontDoor implements AutoCloseable {
     routes.put("/auth", servicePorts.get("auth-service"));
     routes.put("/.well-known", servicePorts.get("auth-service"));
     routes.put("/keys", servicePorts.get("keyvault-service"));
+    // Admin operations on the transit key (role admin); /internal/* is never routed.
+    routes.put("/admin/keys", servicePorts.get("keyvault-service"));
     routes.put("/campaigns", servicePorts.get("turn-service"));
     routes.put("/audit", servicePorts.get("audit-service"));
     return routes;

@@ -7,6 +7,7 @@ import io.whispyrkeep.devinfra.kafka.KafkaTopics;
 import io.whispyrkeep.devinfra.postgres.PostgresServer;
 import io.whispyrkeep.devinfra.postgres.PostgresStarter;
 import io.whispyrkeep.devinfra.process.ServiceReadiness;
+import io.whispyrkeep.narrator.OfflineNarrator;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
@@ -36,6 +37,9 @@ public final class LocalSuite {
   /** Fixed local ports, so a user's own tools can connect. */
   public static final int FRONT_DOOR_PORT = 8080;
 
+  /** The offline narrator, keyvault-service's {@code offline} provider (no internet needed). */
+  public static final int NARRATOR_PORT = 8090;
+
   public static final int POSTGRES_PORT = 15432;
   public static final int KAFKA_PORT = 19092;
 
@@ -64,6 +68,7 @@ public final class LocalSuite {
   private final Path local;
   private final PrintStream out;
   private final Deque<AutoCloseable> running = new ArrayDeque<>();
+  private String narratorUrl;
   private final List<Process> services = new ArrayList<>();
   private String frontDoorSource = FRONT_DOOR_SOURCE;
 
@@ -141,6 +146,12 @@ public final class LocalSuite {
           KafkaAcls.applySuiteAcls(kafka);
           return null;
         });
+    OfflineNarrator narrator =
+        step(
+            "Offline narrator (OpenAI-compatible stand-in) on " + HOST + ":" + NARRATOR_PORT,
+            () -> OfflineNarrator.start(HOST, NARRATOR_PORT));
+    running.push(narrator);
+    narratorUrl = narrator.baseUrl();
     for (Map.Entry<String, Integer> service : SERVICES.entrySet()) {
       step(
           "Starting " + service.getKey() + " on " + HOST + ":" + service.getValue(),
@@ -186,6 +197,10 @@ public final class LocalSuite {
     env.put("WHISPYRKEEP_JWT_JWKS_URL", "http://" + HOST + ":8081/auth/jwks");
     env.put("WHISPYRKEEP_HTTP_TRUSTED_PROXIES", frontDoorSource + "/32");
     env.putAll(secrets.environment(name));
+    if (name.equals("keyvault-service")) {
+      env.put("WK_OFFLINE_NARRATOR_ENABLED", "true");
+      env.put("WK_OFFLINE_NARRATOR_URL", narratorUrl);
+    }
     String owner = DatabaseRoles.owner(name);
     String runtime = DatabaseRoles.runtime(name);
     if (!runtime.equals(owner)) {
@@ -247,7 +262,7 @@ public final class LocalSuite {
     out.println();
     out.println("WhispyrKeep suite is ready.");
     out.printf(
-        "  front door      http://%s:%d  (/auth /.well-known /keys /campaigns /audit)%n",
+        "  front door      http://%s:%d  (/auth /.well-known /keys /admin/keys /campaigns /audit)%n",
         HOST, FRONT_DOOR_PORT);
     SERVICES.forEach(
         (name, port) ->
@@ -260,6 +275,8 @@ public final class LocalSuite {
     out.printf(
         "  Kafka           %s:%d  SASL SCRAM-SHA-512, users in .local/secrets/kafka-users.env%n",
         HOST, KAFKA_PORT);
+    out.printf(
+        "  offline narrator %s  (OpenAI-compatible stand-in: provider \"offline\")%n", narratorUrl);
     out.println("  first admin     .local/admin.env (WK_ADMIN_EMAIL, WK_ADMIN_PASSWORD)");
     out.println("Press Ctrl-C to stop everything.");
     out.flush();
@@ -295,7 +312,8 @@ public final class LocalSuite {
 
   private void checkPortsFree() {
     List<Integer> ports =
-        new ArrayList<>(List.of(FRONT_DOOR_PORT, POSTGRES_PORT, KAFKA_PORT, KAFKA_PORT + 1));
+        new ArrayList<>(
+            List.of(FRONT_DOOR_PORT, POSTGRES_PORT, KAFKA_PORT, KAFKA_PORT + 1, NARRATOR_PORT));
     ports.addAll(SERVICES.values());
     List<Integer> taken = new ArrayList<>();
     for (int port : ports) {

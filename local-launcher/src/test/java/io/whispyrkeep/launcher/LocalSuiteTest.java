@@ -45,7 +45,8 @@ import org.junit.jupiter.api.TestInstance;
 class LocalSuiteTest {
 
   private static final Duration STARTUP = Duration.ofSeconds(300);
-  private static final List<Integer> PORTS = List.of(8080, 8081, 8082, 8083, 8084, 15432, 19092);
+  private static final List<Integer> PORTS =
+      List.of(8080, 8081, 8082, 8083, 8084, 8090, 15432, 19092);
 
   private final HttpClient http = HttpClient.newHttpClient();
   private Path localDir;
@@ -285,6 +286,26 @@ class LocalSuiteTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
     assertThat(login.body()).contains("access_token").contains("refresh_token");
+
+    // The same player stores a key for the offline narrator through the front door:
+    // keyvault-service
+    // runs with its embedded transit engine, and the narrator (provider "offline") is enabled.
+    String token = login.body().replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
+    String key = "offline-launcher-" + java.util.UUID.randomUUID();
+    HttpResponse<String> stored =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:8080/keys/offline"))
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"apiKey\":\"" + key + "\"}"))
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(stored.statusCode()).as(stored.body()).isIn(200, 201);
+    assertThat(stored.body()).contains("\"provider\":\"offline\"").doesNotContain(key);
+    assertThat(get("http://127.0.0.1:8080/internal/llm/offline/chat").statusCode()).isEqualTo(404);
+    assertThat(get("http://127.0.0.1:8090/health").statusCode()).isEqualTo(200);
+    assertThat(Files.readString(localDir.resolve("logs/keyvault-service.log"))).doesNotContain(key);
   }
 
   @Test
