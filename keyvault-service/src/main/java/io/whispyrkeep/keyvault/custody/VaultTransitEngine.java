@@ -72,6 +72,7 @@ public final class VaultTransitEngine implements TransitEngine {
   public Uni<List<String>> encryptBatch(List<Plaintext> items) {
     return guarded(
         () -> {
+          LocalTransitEngine.checkBatch(items);
           List<byte[]> contexts = new ArrayList<>(items.size());
           List<byte[]> plaintexts = new ArrayList<>(items.size());
           for (Plaintext item : items) {
@@ -245,6 +246,7 @@ public final class VaultTransitEngine implements TransitEngine {
   }
 
   private static Framed frame(List<Sealed> items) {
+    LocalTransitEngine.checkBatch(items);
     Framed framed = new Framed(items.size());
     List<byte[]> contexts = new ArrayList<>(items.size());
     for (Sealed item : items) {

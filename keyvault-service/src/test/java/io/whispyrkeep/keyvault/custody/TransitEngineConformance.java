@@ -139,6 +139,7 @@ abstract class TransitEngineConformance {
             "vault:v:" + body,
             "vault:vx:" + body,
             "vault:v0:" + body,
+            "vault:v01:" + body,
             "vault:v1:",
             "vault:v1:%%%%",
             "vault:v1:" + body.substring(0, body.length() - 1),
@@ -305,6 +306,27 @@ abstract class TransitEngineConformance {
     assertThatThrownBy(() -> await(engine.encrypt(user(), new byte[0])))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> await(engine.decrypt("\uDC00", "vault:v1:AAAA")))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> await(engine.encrypt(user(), new byte[TransitEngine.MAX_PLAINTEXT_BYTES + 1])))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void batches_overTheLimit_refusedAsArguments() {
+    TransitEngine engine = newKey();
+    List<Plaintext> plaintexts = new ArrayList<>();
+    List<Sealed> items = new ArrayList<>();
+    for (int i = 0; i <= TransitEngine.MAX_BATCH_ITEMS; i++) {
+      plaintexts.add(new Plaintext(user(), bytes("k")));
+      items.add(new Sealed(user(), "vault:v1:AAAA"));
+    }
+
+    assertThatThrownBy(() -> await(engine.encryptBatch(plaintexts)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> await(engine.decryptBatch(items)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> await(engine.rewrapBatch(items)))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
