@@ -146,7 +146,7 @@ public class LocalTransitKeys {
         return Uni.createFrom().item(snapshot.state());
       }
     }
-    return read(keyName);
+    return IsolatedContext.onCallersContext(read(keyName));
   }
 
   /**
@@ -164,7 +164,8 @@ public class LocalTransitKeys {
     if (found.size() == wanted.size()) {
       return Uni.createFrom().item(found);
     }
-    return loadVersions(keyName).map(ignored -> pick(keyName, wanted));
+    return IsolatedContext.onCallersContext(
+        loadVersions(keyName).map(ignored -> pick(keyName, wanted)));
   }
 
   /**

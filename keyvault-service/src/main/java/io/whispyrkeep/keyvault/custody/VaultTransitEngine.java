@@ -206,12 +206,17 @@ public final class VaultTransitEngine implements TransitEngine {
     return verification.compareAndSet(null, read) ? read : verifiedKey();
   }
 
-  /** A call whose fault-tolerance failures (timeout, open circuit) become unavailability. */
+  /**
+   * A call whose fault-tolerance failures (timeout, open circuit) become unavailability, answered
+   * on the caller's Vert.x context (timeouts fire on timer threads, a shared key check on its first
+   * caller's context).
+   */
   private static <T> Uni<T> guarded(Supplier<Uni<? extends T>> call) {
-    return Uni.createFrom()
-        .deferred(call)
-        .onFailure(FaultToleranceException.class)
-        .transform(VaultTransitEngine::unavailable);
+    return IsolatedContext.onCallersContext(
+        Uni.createFrom()
+            .<T>deferred(call)
+            .onFailure(FaultToleranceException.class)
+            .transform(VaultTransitEngine::unavailable));
   }
 
   private static CustodyUnavailableException unavailable(Throwable failure) {
