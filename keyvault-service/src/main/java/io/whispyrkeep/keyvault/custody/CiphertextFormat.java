@@ -16,7 +16,11 @@ final class CiphertextFormat {
       throw new CiphertextRefusedException(CiphertextRefusedException.Reason.MALFORMED);
     }
     int colon = ciphertext.indexOf(':', PREFIX.length());
-    if (colon < 0 || colon - PREFIX.length() > 9 || colon == PREFIX.length()) {
+    // One spelling per version: no sign, no leading zero (Vault would read v01 as v1), 9 digits.
+    if (colon < 0
+        || colon - PREFIX.length() > 9
+        || colon == PREFIX.length()
+        || ciphertext.charAt(PREFIX.length()) == '0') {
       throw new CiphertextRefusedException(CiphertextRefusedException.Reason.MALFORMED);
     }
     int version = 0;

@@ -1,8 +1,6 @@
 package io.whispyrkeep.keyvault.custody;
 
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -41,8 +39,7 @@ final class CryptoWorkers {
 
   /** Runs the task on the pool when subscribed; the Uni resumes on the caller's Vert.x context. */
   <T> Uni<T> submit(Supplier<T> task) {
-    Context caller = Vertx.currentContext();
-    Uni<T> result =
+    return IsolatedContext.onCallersContext(
         Uni.createFrom()
             .deferred(
                 () -> {
@@ -55,11 +52,7 @@ final class CryptoWorkers {
                             new CustodyUnavailableException(
                                 "too many custody operations are waiting; retry shortly"));
                   }
-                });
-    if (caller == null) {
-      return result;
-    }
-    return result.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+                }));
   }
 
   void shutdown() {

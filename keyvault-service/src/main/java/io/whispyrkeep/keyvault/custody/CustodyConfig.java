@@ -3,6 +3,7 @@ package io.whispyrkeep.keyvault.custody;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -79,6 +80,16 @@ public interface CustodyConfig {
 
     /** Files holding retired master keys, as {@link #previousMasterKeys()}. */
     Optional<List<Path>> previousMasterKeyFiles();
+
+    /**
+     * How long a replica uses the key's state (newest and minimum decryption version) before
+     * reading it again in the background: the longest another replica's rotation or raised minimum
+     * takes to hold here (the replica that makes the change applies it at once). Default 2 s. Wait
+     * longer than this after a rotation before concluding that no row is left under an older
+     * version. Encrypt and decrypt read nothing from the database.
+     */
+    @WithDefault("2s")
+    Duration stateRefresh();
 
     /**
      * Per-context keys derived (HKDF-SHA256) and kept in memory, so a player's repeated calls do

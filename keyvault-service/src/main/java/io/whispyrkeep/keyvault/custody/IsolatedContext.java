@@ -23,8 +23,7 @@ final class IsolatedContext {
   }
 
   <T> Uni<T> run(Supplier<Uni<T>> work) {
-    Context caller = Vertx.currentContext();
-    Uni<T> result =
+    return onCallersContext(
         Uni.createFrom()
             .emitter(
                 emitter -> {
@@ -43,10 +42,23 @@ final class IsolatedContext {
                         }
                         uni.subscribe().with(emitter::complete, emitter::fail);
                       });
-                });
-    if (caller == null) {
-      return result;
-    }
-    return result.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+                }));
+  }
+
+  /**
+   * {@code uni}, its result delivered on the Vert.x context of whoever subscribes (when there is
+   * one): a result shared by several callers, or made on another thread, must reach each caller
+   * where its Hibernate Reactive session lives.
+   */
+  static <T> Uni<T> onCallersContext(Uni<T> uni) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              Context caller = Vertx.currentContext();
+              if (caller == null) {
+                return uni;
+              }
+              return uni.emitOn(command -> caller.runOnContext(ignored -> command.run()));
+            });
   }
 }

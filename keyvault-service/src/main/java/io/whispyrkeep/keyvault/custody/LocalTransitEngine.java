@@ -12,11 +12,11 @@ import java.util.function.Supplier;
 
 /**
  * The embedded {@link TransitEngine}: Vault transit's semantics on one key of {@link
- * LocalTransitKeys}, with {@link LocalTransitCrypto}'s cryptography. Every call reads the key's
- * state afresh (one indexed row) and checks a ciphertext's version against it before any crypto, in
- * single and batch calls and in rewrap alike, so no path decrypts below the minimum decryption
- * version. Crypto runs on the bounded crypto threads, never on the event loop. Batches are all or
- * nothing: the first refused item (lowest index) fails the call with {@link
+ * LocalTransitKeys}, with {@link LocalTransitCrypto}'s cryptography. Every call checks a
+ * ciphertext's version against the key's state ({@link LocalTransitKeys#state}, held in memory)
+ * before any crypto, in single and batch calls and in rewrap alike, so no path decrypts below the
+ * minimum decryption version. Crypto runs on the bounded crypto threads, never on the event loop.
+ * Batches are all or nothing: the first refused item (lowest index) fails the call with {@link
  * BatchItemRefusedException}, and plaintexts already decrypted for it are cleared.
  *
  * <p>Callers must not change or clear a plaintext they passed in until the returned Uni completes.
@@ -98,6 +98,7 @@ public final class LocalTransitEngine implements TransitEngine {
   public Uni<List<String>> encryptBatch(List<Plaintext> items) {
     return deferred(
         () -> {
+          checkBatch(items);
           for (Plaintext item : items) {
             checkArguments(item.context(), item.bytes());
           }
@@ -130,6 +131,7 @@ public final class LocalTransitEngine implements TransitEngine {
   public Uni<List<byte[]>> decryptBatch(List<Sealed> items) {
     return deferred(
         () -> {
+          checkBatch(items);
           for (Sealed item : items) {
             DerivationContext.encode(item.context());
           }
@@ -163,6 +165,7 @@ public final class LocalTransitEngine implements TransitEngine {
   public Uni<List<String>> rewrapBatch(List<Sealed> items) {
     return deferred(
         () -> {
+          checkBatch(items);
           for (Sealed item : items) {
             DerivationContext.encode(item.context());
           }
@@ -224,6 +227,17 @@ public final class LocalTransitEngine implements TransitEngine {
     DerivationContext.encode(context);
     if (plaintext == null || plaintext.length == 0) {
       throw new IllegalArgumentException("plaintext must not be empty");
+    }
+    if (plaintext.length > MAX_PLAINTEXT_BYTES) {
+      throw new IllegalArgumentException(
+          "plaintext is longer than " + MAX_PLAINTEXT_BYTES + " bytes");
+    }
+  }
+
+  static void checkBatch(List<?> items) {
+    if (items.size() > MAX_BATCH_ITEMS) {
+      throw new IllegalArgumentException(
+          "a batch holds at most " + MAX_BATCH_ITEMS + " items; split the list");
     }
   }
 

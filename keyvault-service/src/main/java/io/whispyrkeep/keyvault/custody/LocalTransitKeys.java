@@ -15,16 +15,29 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * The embedded engine's keys and machinery: the versions in {@code local_transit_key_version},
  * opened with the {@link MasterKeys} and kept open in memory (a version never changes once made);
- * the state of each key ({@code local_transit_key}) read afresh for every operation, so a rotation
- * or a raised minimum on one replica holds on every replica at once; and the bounded crypto
+ * the state of each key ({@code local_transit_key}: newest and minimum decryption version), kept in
+ * memory and read again in the background every {@code state-refresh}; and the bounded crypto
  * threads. Database work runs in sessions of its own ({@link IsolatedContext}), never in a
  * caller's.
+ *
+ * <p>So an encrypt or decrypt reads nothing from the database: it never needs a second pooled
+ * connection while its caller may hold one in a transaction (with every request doing so, the pool
+ * would run dry with each waiting for another). The cost is staleness across replicas: the replica
+ * that rotates or raises the minimum applies it at once; others within {@code state-refresh}
+ * (default 2 s). Versions a refresh finds are opened before the new state is used. Beyond ten times
+ * {@code state-refresh} without a successful read (database down), a call waits for a fresh read
+ * and fails with {@link CustodyUnavailableException} if there is none.
+ *
+ * <p>Open version keys stay in memory for the life of the process. After restoring the database to
+ * an earlier point in time, restart every replica before rotating again: a replica would otherwise
+ * keep a version key the restored table no longer has, under the number a new rotation reuses.
  */
 @ApplicationScoped
 public class LocalTransitKeys {
@@ -36,6 +49,8 @@ public class LocalTransitKeys {
 
   private record VersionId(String keyName, int version) {}
 
+  private record Snapshot(KeyState state, long readAtNanos) {}
+
   private final MasterKeys masterKeys;
   private final LocalTransitCrypto crypto;
   private final CryptoWorkers workers;
@@ -45,6 +60,9 @@ public class LocalTransitKeys {
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
   private final Map<VersionId, byte[]> openVersions = new ConcurrentHashMap<>();
+  private final Map<String, Snapshot> states = new ConcurrentHashMap<>();
+  private final Map<String, Uni<KeyState>> reads = new ConcurrentHashMap<>();
+  private final long refreshNanos;
 
   @Inject
   LocalTransitKeys(
@@ -81,6 +99,7 @@ public class LocalTransitKeys {
     this.keys = keys;
     this.versions = versions;
     this.clock = clock;
+    this.refreshNanos = Math.max(1, local.stateRefresh().toNanos());
   }
 
   /** An engine over the key {@code keyName} (which {@link #ensureKey} creates). */
@@ -102,52 +121,102 @@ public class LocalTransitKeys {
     return workers.submit(task);
   }
 
-  /** The key's state, read now; {@link CustodyUnavailableException} if the key does not exist. */
+  /**
+   * The key's state: from memory while younger than {@code state-refresh}; from memory with a read
+   * started in the background while younger than ten times that; else after a read. {@link
+   * CustodyUnavailableException} if the key does not exist or cannot be read.
+   */
   Uni<KeyState> state(String keyName) {
-    return isolated
-        .run(() -> Panache.withSession(() -> keys.findById(keyName)))
-        .map(
-            key -> {
-              if (key == null) {
-                throw new CustodyUnavailableException("transit key " + keyName + " does not exist");
-              }
-              return new KeyState(key.latestVersion, key.minDecryptionVersion);
-            });
+    Snapshot snapshot = states.get(keyName);
+    if (snapshot != null) {
+      long age = System.nanoTime() - snapshot.readAtNanos();
+      if (age < refreshNanos) {
+        return Uni.createFrom().item(snapshot.state());
+      }
+      if (age < 10 * refreshNanos) {
+        read(keyName)
+            .subscribe()
+            .with(
+                ignored -> {},
+                failure ->
+                    LOG.warnf(
+                        "custody: refreshing transit key %s failed (%s); using the state read %d ms"
+                            + " ago",
+                        keyName, failure.getClass().getSimpleName(), age / 1_000_000));
+        return Uni.createFrom().item(snapshot.state());
+      }
+    }
+    return IsolatedContext.onCallersContext(read(keyName));
   }
 
   /**
-   * The open version keys for {@code wanted} (versions the caller checked are within the key's
-   * range), loading and opening the key's versions when one is not in memory yet; a version with no
-   * row is absent from the result.
+   * The open version keys for {@code wanted}: versions the key's state admits, opened when that
+   * state was read. A version with no stored row is absent from the result.
    */
   Uni<Map<Integer, byte[]>> versionKeys(String keyName, Collection<Integer> wanted) {
     Map<Integer, byte[]> found = new HashMap<>();
-    boolean missing = false;
     for (int version : wanted) {
       byte[] key = openVersions.get(new VersionId(keyName, version));
-      if (key == null) {
-        missing = true;
-      } else {
+      if (key != null) {
         found.put(version, key);
       }
     }
-    if (!missing) {
+    if (found.size() == wanted.size()) {
       return Uni.createFrom().item(found);
     }
+    return IsolatedContext.onCallersContext(
+        loadVersions(keyName).map(ignored -> pick(keyName, wanted)));
+  }
+
+  /**
+   * Reads the key's state, opens any of its versions not yet open, then publishes the state; one
+   * read per key at a time, shared by every caller waiting for it.
+   */
+  private Uni<KeyState> read(String keyName) {
+    AtomicReference<Uni<KeyState>> self = new AtomicReference<>();
+    Uni<KeyState> read =
+        isolated
+            .run(() -> Panache.withSession(() -> keys.findById(keyName)))
+            .map(
+                key -> {
+                  if (key == null) {
+                    throw new CustodyUnavailableException(
+                        "transit key " + keyName + " does not exist");
+                  }
+                  return new KeyState(key.latestVersion, key.minDecryptionVersion);
+                })
+            .call(
+                state ->
+                    openVersions.containsKey(new VersionId(keyName, state.latestVersion()))
+                        ? Uni.createFrom().voidItem()
+                        : loadVersions(keyName))
+            .invoke(state -> publish(keyName, state))
+            .onTermination()
+            .invoke(() -> reads.remove(keyName, self.get()))
+            .memoize()
+            .indefinitely();
+    self.set(read);
+    Uni<KeyState> running = reads.putIfAbsent(keyName, read);
+    return running != null ? running : read;
+  }
+
+  /** Loads the key's rows and opens (on the crypto threads) those not open yet. */
+  private Uni<Void> loadVersions(String keyName) {
     return isolated
         .run(() -> Panache.withSession(() -> versions.versions(keyName)))
         .chain(rows -> compute(() -> open(keyName, rows)))
-        .map(
-            opened -> {
-              Map<Integer, byte[]> result = new HashMap<>();
-              for (int version : wanted) {
-                byte[] key = openVersions.get(new VersionId(keyName, version));
-                if (key != null) {
-                  result.put(version, key);
-                }
-              }
-              return result;
-            });
+        .replaceWithVoid();
+  }
+
+  private Map<Integer, byte[]> pick(String keyName, Collection<Integer> wanted) {
+    Map<Integer, byte[]> result = new HashMap<>();
+    for (int version : wanted) {
+      byte[] key = openVersions.get(new VersionId(keyName, version));
+      if (key != null) {
+        result.put(version, key);
+      }
+    }
+    return result;
   }
 
   /** Creates the key at version 1 unless it exists (any replica may race; one creates it). */
@@ -164,26 +233,28 @@ public class LocalTransitKeys {
 
   /** Adds a version under the key's row lock: concurrent rotations each add exactly one. */
   Uni<TransitKeyInfo> rotate(String keyName) {
-    return isolated.run(
-        () ->
-            Panache.withTransaction(
-                () ->
-                    keys.findForUpdate(keyName)
-                        .chain(
-                            key -> {
-                              if (key == null) {
-                                throw new CustodyUnavailableException(
-                                    "transit key " + keyName + " does not exist");
-                              }
-                              int next = key.latestVersion + 1;
-                              return addVersion(keyName, next)
-                                  .map(
-                                      ignored -> {
-                                        key.latestVersion = next;
-                                        key.updatedAt = clock.instant();
-                                        return key.info();
-                                      });
-                            })));
+    return isolated
+        .run(
+            () ->
+                Panache.withTransaction(
+                    () ->
+                        keys.findForUpdate(keyName)
+                            .chain(
+                                key -> {
+                                  if (key == null) {
+                                    throw new CustodyUnavailableException(
+                                        "transit key " + keyName + " does not exist");
+                                  }
+                                  int next = key.latestVersion + 1;
+                                  return addVersion(keyName, next)
+                                      .map(
+                                          ignored -> {
+                                            key.latestVersion = next;
+                                            key.updatedAt = clock.instant();
+                                            return key.info();
+                                          });
+                                })))
+        .call(info -> loadVersions(keyName).invoke(() -> publish(keyName, info)));
   }
 
   /**
@@ -195,30 +266,58 @@ public class LocalTransitKeys {
       return Uni.createFrom()
           .failure(new IllegalArgumentException("minimum decryption version must be at least 1"));
     }
-    return isolated.run(
-        () ->
-            Panache.withTransaction(
-                () ->
-                    keys.findForUpdate(keyName)
-                        .map(
-                            key -> {
-                              if (key == null) {
-                                throw new CustodyUnavailableException(
-                                    "transit key " + keyName + " does not exist");
-                              }
-                              if (version > key.latestVersion) {
-                                throw new IllegalArgumentException(
-                                    "minimum decryption version "
-                                        + version
-                                        + " is above the newest version "
-                                        + key.latestVersion);
-                              }
-                              if (version > key.minDecryptionVersion) {
-                                key.minDecryptionVersion = version;
-                                key.updatedAt = clock.instant();
-                              }
-                              return key.info();
-                            })));
+    return isolated
+        .run(
+            () ->
+                Panache.withTransaction(
+                    () ->
+                        keys.findForUpdate(keyName)
+                            .map(
+                                key -> {
+                                  if (key == null) {
+                                    throw new CustodyUnavailableException(
+                                        "transit key " + keyName + " does not exist");
+                                  }
+                                  if (version > key.latestVersion) {
+                                    throw new IllegalArgumentException(
+                                        "minimum decryption version "
+                                            + version
+                                            + " is above the newest version "
+                                            + key.latestVersion);
+                                  }
+                                  if (version > key.minDecryptionVersion) {
+                                    key.minDecryptionVersion = version;
+                                    key.updatedAt = clock.instant();
+                                  }
+                                  return key.info();
+                                })))
+        .invoke(info -> publish(keyName, info));
+  }
+
+  /**
+   * Makes {@code info} the key's state in memory unless a newer one is there: both versions only
+   * ever grow in the table, so the larger state is the newer, whichever read finished last.
+   */
+  private void publish(String keyName, TransitKeyInfo info) {
+    publish(keyName, new KeyState(info.latestVersion(), info.minDecryptionVersion()));
+  }
+
+  private void publish(String keyName, KeyState state) {
+    Snapshot fresh = new Snapshot(state, System.nanoTime());
+    states.merge(
+        keyName,
+        fresh,
+        (old, read) -> {
+          KeyState newer =
+              read.state().latestVersion() >= old.state().latestVersion()
+                      && read.state().minDecryptionVersion() >= old.state().minDecryptionVersion()
+                  ? read.state()
+                  : new KeyState(
+                      Math.max(read.state().latestVersion(), old.state().latestVersion()),
+                      Math.max(
+                          read.state().minDecryptionVersion(), old.state().minDecryptionVersion()));
+          return new Snapshot(newer, Math.max(old.readAtNanos(), read.readAtNanos()));
+        });
   }
 
   /**
@@ -257,6 +356,7 @@ public class LocalTransitKeys {
               }
               return total;
             })
+        .call(() -> read(keyName))
         .invoke(
             rewrapped ->
                 LOG.infof(

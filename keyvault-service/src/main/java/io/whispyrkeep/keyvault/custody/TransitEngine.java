@@ -18,7 +18,24 @@ import java.util.List;
  */
 public interface TransitEngine {
 
-  /** Encrypts {@code plaintext} under the newest key version, derived for {@code context}. */
+  /**
+   * Most items in one batch call; more fail with {@link IllegalArgumentException}. A bound on the
+   * work one call holds a crypto thread (or a Vault request) for; callers split longer lists.
+   */
+  int MAX_BATCH_ITEMS = 1000;
+
+  /**
+   * Longest plaintext, in bytes (64 KiB: far above any provider key or credential file); longer
+   * ones, and empty ones, fail with {@link IllegalArgumentException}.
+   */
+  int MAX_PLAINTEXT_BYTES = 64 * 1024;
+
+  /**
+   * Encrypts {@code plaintext} under the newest key version, derived for {@code context} (a
+   * non-empty, well-formed string of at most 256 UTF-8 bytes, else {@link
+   * IllegalArgumentException}). The caller keeps {@code plaintext} unchanged until the call
+   * completes.
+   */
   Uni<String> encrypt(String context, byte[] plaintext);
 
   /** Decrypts a ciphertext made for {@code context}; the caller clears the returned bytes. */
@@ -27,7 +44,11 @@ public interface TransitEngine {
   /** Re-encrypts a ciphertext under the newest key version without revealing its plaintext. */
   Uni<String> rewrap(String context, String ciphertext);
 
-  /** {@link #encrypt} for many items in one call; results in the order of {@code items}. */
+  /**
+   * {@link #encrypt} for many items in one call; results in the order of {@code items}. Batches are
+   * all or nothing: when an item is refused the call fails with {@link BatchItemRefusedException}
+   * naming the first refused item, and returns no results.
+   */
   Uni<List<String>> encryptBatch(List<Plaintext> items);
 
   /** {@link #decrypt} for many items in one call; results in the order of {@code items}. */

@@ -72,6 +72,7 @@ public final class VaultTransitEngine implements TransitEngine {
   public Uni<List<String>> encryptBatch(List<Plaintext> items) {
     return guarded(
         () -> {
+          LocalTransitEngine.checkBatch(items);
           List<byte[]> contexts = new ArrayList<>(items.size());
           List<byte[]> plaintexts = new ArrayList<>(items.size());
           for (Plaintext item : items) {
@@ -205,12 +206,17 @@ public final class VaultTransitEngine implements TransitEngine {
     return verification.compareAndSet(null, read) ? read : verifiedKey();
   }
 
-  /** A call whose fault-tolerance failures (timeout, open circuit) become unavailability. */
+  /**
+   * A call whose fault-tolerance failures (timeout, open circuit) become unavailability, answered
+   * on the caller's Vert.x context (timeouts fire on timer threads, a shared key check on its first
+   * caller's context).
+   */
   private static <T> Uni<T> guarded(Supplier<Uni<? extends T>> call) {
-    return Uni.createFrom()
-        .deferred(call)
-        .onFailure(FaultToleranceException.class)
-        .transform(VaultTransitEngine::unavailable);
+    return IsolatedContext.onCallersContext(
+        Uni.createFrom()
+            .<T>deferred(call)
+            .onFailure(FaultToleranceException.class)
+            .transform(VaultTransitEngine::unavailable));
   }
 
   private static CustodyUnavailableException unavailable(Throwable failure) {
@@ -245,6 +251,7 @@ public final class VaultTransitEngine implements TransitEngine {
   }
 
   private static Framed frame(List<Sealed> items) {
+    LocalTransitEngine.checkBatch(items);
     Framed framed = new Framed(items.size());
     List<byte[]> contexts = new ArrayList<>(items.size());
     for (Sealed item : items) {

@@ -3,7 +3,11 @@ package io.whispyrkeep.keyvault.custody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quarkus.arc.Arc;
+import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.whispyrkeep.keyvault.custody.CiphertextRefusedException.Reason;
 import io.whispyrkeep.keyvault.custody.TransitEngine.Plaintext;
 import io.whispyrkeep.keyvault.custody.TransitEngine.Sealed;
@@ -13,7 +17,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -139,6 +145,7 @@ abstract class TransitEngineConformance {
             "vault:v:" + body,
             "vault:vx:" + body,
             "vault:v0:" + body,
+            "vault:v01:" + body,
             "vault:v1:",
             "vault:v1:%%%%",
             "vault:v1:" + body.substring(0, body.length() - 1),
@@ -306,6 +313,27 @@ abstract class TransitEngineConformance {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> await(engine.decrypt("\uDC00", "vault:v1:AAAA")))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(
+            () -> await(engine.encrypt(user(), new byte[TransitEngine.MAX_PLAINTEXT_BYTES + 1])))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void batches_overTheLimit_refusedAsArguments() {
+    TransitEngine engine = newKey();
+    List<Plaintext> plaintexts = new ArrayList<>();
+    List<Sealed> items = new ArrayList<>();
+    for (int i = 0; i <= TransitEngine.MAX_BATCH_ITEMS; i++) {
+      plaintexts.add(new Plaintext(user(), bytes("k")));
+      items.add(new Sealed(user(), "vault:v1:AAAA"));
+    }
+
+    assertThatThrownBy(() -> await(engine.encryptBatch(plaintexts)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> await(engine.decryptBatch(items)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> await(engine.rewrapBatch(items)))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -329,6 +357,38 @@ abstract class TransitEngineConformance {
 
     assertThat(results).hasSize(204).containsOnly(true);
     assertThat(await(engine.keyInfo()).latestVersion()).isEqualTo(5);
+  }
+
+  @Test
+  void calls_fromManyVertxContexts_eachAnsweredOnItsOwnContext() throws Exception {
+    // Hibernate Reactive needs a caller to resume on its own context, also when concurrent first
+    // calls share one read of the key.
+    TransitEngine engine = newKey();
+    Vertx vertx = Arc.container().instance(Vertx.class).get();
+    List<CompletableFuture<Boolean>> answers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+      CompletableFuture<Boolean> answer = new CompletableFuture<>();
+      answers.add(answer);
+      String user = user();
+      context.runOnContext(
+          ignored ->
+              engine
+                  .encrypt(user, bytes("k"))
+                  .chain(
+                      made -> {
+                        boolean encryptedHere = Vertx.currentContext() == context;
+                        return engine
+                            .decrypt(user, made)
+                            .map(opened -> encryptedHere && Vertx.currentContext() == context);
+                      })
+                  .subscribe()
+                  .with(answer::complete, answer::completeExceptionally));
+    }
+
+    for (CompletableFuture<Boolean> answer : answers) {
+      assertThat(answer.get(AWAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    }
   }
 
   @Test

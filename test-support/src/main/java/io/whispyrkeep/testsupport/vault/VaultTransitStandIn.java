@@ -61,8 +61,8 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * Crypto as Vault's derived AES-256-GCM keys: a random 256-bit key per version, HKDF-SHA256 with
  * the context as info, a random 96-bit nonce, {@code vault:v<N>:base64(nonce|ciphertext|tag)}. A
- * non-derived key ignores the context, as Vault does. Base64 is decoded as Go does (padding
- * required, trailing bits ignored); {@code vault:v0:} reads as version 1.
+ * non-derived key ignores the context, as Vault does. Base64 is decoded as Go does (CR and LF
+ * ignored, padding required, trailing bits ignored); {@code vault:v0:} reads as version 1.
  *
  * <p>Vault's failure modes can be injected over HTTP ({@link #inject}), so tests in the
  * application's class loader can use it: sealed (503), permission denied (403), internal error
@@ -583,8 +583,12 @@ public final class VaultTransitStandIn implements AutoCloseable {
     }
   }
 
-  /** Base64 as Go's StdEncoding decodes it: padding required, trailing bits ignored. */
-  private static byte[] decode(String base64, String refusal) {
+  /**
+   * Base64 as Go's StdEncoding decodes it: CR and LF ignored, padding required, trailing bits
+   * ignored.
+   */
+  private static byte[] decode(String text, String refusal) {
+    String base64 = text.replace("\r", "").replace("\n", "");
     if (base64.length() % 4 != 0) {
       throw new Refusal(refusal);
     }
