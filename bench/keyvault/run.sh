@@ -2,8 +2,8 @@
 # keyvault-service custody benchmark (TransitCryptoBench): encrypt and decrypt operations per second
 # of the embedded transit engine's crypto core (cached per-context HKDF key, AES-256-GCM with
 # bound associated data, vault:v<N>: framing) beside raw JCA AES-256-GCM, in one run on the same
-# threads; prints the ratio (goal: at least 0.5). In memory only: no database, no thread hop, no
-# HTTP. Machines here are noisy: read the ratios, not the absolute figures.
+# threads; prints the ratio (goal: at least 0.5). The cryptography only: no key-state lookup, no
+# hop to the engine's crypto threads, no HTTP. Machines here are noisy: read the ratios, not the absolute figures.
 # Usage: bench/keyvault/run.sh [threads=2] [seconds=10] [users=1000] [plaintext bytes=64]
 set -euo pipefail
 cd "$(dirname "$0")/../.."

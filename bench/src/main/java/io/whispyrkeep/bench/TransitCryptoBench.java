@@ -19,8 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
  * HKDF-SHA256 key per context, AES-256-GCM with a random nonce and bound associated data, strict
  * context encoding, {@code vault:v<N>:base64} framing and canonical-base64 check) beside raw JCA
  * AES-256-GCM (one fixed key, a random nonce, no framing), in one run on the same threads. It
- * measures the cost the engine adds to the unavoidable AES-GCM, in memory: not the database read of
- * the key's state, not the hop to the crypto threads, not HTTP. Goal: core/raw at least 0.5.
+ * measures the cost the engine's cryptography adds to the unavoidable AES-GCM, in memory: not the
+ * engine's lookup of the key state (held in memory too), not the hop to its crypto threads, not
+ * HTTP. Goal: core/raw at least 0.5.
  *
  * <p>Usage: {@code TransitCryptoBench <threads> <seconds> [users=1000] [plaintext bytes=64]}
  */

@@ -46,16 +46,18 @@ final class IsolatedContext {
   }
 
   /**
-   * {@code uni}, its result delivered on the Vert.x context of whoever subscribes (when there is
-   * one): a result shared by several callers, or made on another thread, must reach each caller
-   * where its Hibernate Reactive session lives.
+   * {@code uni}, its result delivered on the event-loop context of whoever subscribes: a result
+   * shared by several callers, or made on another thread, must reach each caller where its
+   * Hibernate Reactive session lives. A caller on a worker context (a blocking endpoint, which may
+   * wait for the result on its own thread) or on no context gets it on whichever thread made it, so
+   * waiting cannot block its own delivery.
    */
   static <T> Uni<T> onCallersContext(Uni<T> uni) {
     return Uni.createFrom()
         .deferred(
             () -> {
               Context caller = Vertx.currentContext();
-              if (caller == null) {
+              if (caller == null || !caller.isEventLoopContext()) {
                 return uni;
               }
               return uni.emitOn(command -> caller.runOnContext(ignored -> command.run()));

@@ -175,8 +175,7 @@ public class LocalTransitKeys {
   private Uni<KeyState> read(String keyName) {
     AtomicReference<Uni<KeyState>> self = new AtomicReference<>();
     Uni<KeyState> read =
-        isolated
-            .run(() -> Panache.withSession(() -> keys.findById(keyName)))
+        store(() -> Panache.withSession(() -> keys.findById(keyName)))
             .map(
                 key -> {
                   if (key == null) {
@@ -202,8 +201,7 @@ public class LocalTransitKeys {
 
   /** Loads the key's rows and opens (on the crypto threads) those not open yet. */
   private Uni<Void> loadVersions(String keyName) {
-    return isolated
-        .run(() -> Panache.withSession(() -> versions.versions(keyName)))
+    return store(() -> Panache.withSession(() -> versions.versions(keyName)))
         .chain(rows -> compute(() -> open(keyName, rows)))
         .replaceWithVoid();
   }
@@ -221,7 +219,7 @@ public class LocalTransitKeys {
 
   /** Creates the key at version 1 unless it exists (any replica may race; one creates it). */
   public Uni<Void> ensureKey(String keyName) {
-    return isolated.run(
+    return store(
         () ->
             Panache.withTransaction(
                 () ->
@@ -233,8 +231,7 @@ public class LocalTransitKeys {
 
   /** Adds a version under the key's row lock: concurrent rotations each add exactly one. */
   Uni<TransitKeyInfo> rotate(String keyName) {
-    return isolated
-        .run(
+    return store(
             () ->
                 Panache.withTransaction(
                     () ->
@@ -266,8 +263,7 @@ public class LocalTransitKeys {
       return Uni.createFrom()
           .failure(new IllegalArgumentException("minimum decryption version must be at least 1"));
     }
-    return isolated
-        .run(
+    return store(
             () ->
                 Panache.withTransaction(
                     () ->
@@ -327,7 +323,7 @@ public class LocalTransitKeys {
    */
   Uni<Integer> rewrapRetiredWraps(String keyName) {
     String current = masterKeys.currentId();
-    return isolated.run(
+    return store(
         () ->
             Panache.withTransaction(
                 () ->
@@ -347,7 +343,7 @@ public class LocalTransitKeys {
    */
   public Uni<Integer> prepare(String keyName) {
     return ensureKey(keyName)
-        .chain(() -> isolated.run(() -> Panache.withSession(keys::names)))
+        .chain(() -> store(() -> Panache.withSession(keys::names)))
         .chain(
             names -> {
               Uni<Integer> total = Uni.createFrom().item(0);
@@ -363,6 +359,23 @@ public class LocalTransitKeys {
                     "custody: local transit engine ready (key %s, master key %s, %d key versions"
                         + " re-wrapped from retired master keys)",
                     keyName, masterKeys.currentId(), rewrapped));
+  }
+
+  /**
+   * Database work in a session of its own; a database failure (unreachable, pool exhausted) is
+   * {@link CustodyUnavailableException}, what the engine itself decided passes through.
+   */
+  private <T> Uni<T> store(Supplier<Uni<T>> work) {
+    return isolated
+        .run(work)
+        .onFailure(
+            failure ->
+                !(failure instanceof CustodyUnavailableException
+                    || failure instanceof IllegalArgumentException
+                    || failure instanceof CiphertextRefusedException))
+        .transform(
+            failure ->
+                new CustodyUnavailableException("the transit key store is unavailable", failure));
   }
 
   @PreDestroy

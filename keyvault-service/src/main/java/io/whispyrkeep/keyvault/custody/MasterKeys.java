@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -15,9 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
+import org.jboss.logging.Logger;
 
 /**
  * The embedded engine's master keys (KEKs): the current one wraps new key versions, retired ones
@@ -27,6 +30,8 @@ import javax.crypto.spec.SecretKeySpec;
  * wrapped key copied onto another row does not open.
  */
 final class MasterKeys {
+
+  private static final Logger LOG = Logger.getLogger(MasterKeys.class);
 
   /** AES-256: exactly 32 bytes, no more and no less. */
   static final int KEY_BYTES = 32;
@@ -206,8 +211,22 @@ final class MasterKeys {
     return raw;
   }
 
+  /** A master key file others may read is worth a warning (the launcher writes them 0600). */
+  private static void warnIfShared(Path file) throws IOException {
+    try {
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+      if (permissions.contains(PosixFilePermission.OTHERS_READ)
+          || permissions.contains(PosixFilePermission.GROUP_READ)) {
+        LOG.warnf("custody: master key file %s is readable by other users; make it 0600", file);
+      }
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system
+    }
+  }
+
   private static String read(Path file) {
     try {
+      warnIfShared(file);
       return Files.readString(file, StandardCharsets.US_ASCII);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read " + file + ": " + e.getClass().getSimpleName());

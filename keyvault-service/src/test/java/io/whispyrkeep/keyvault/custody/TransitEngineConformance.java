@@ -392,6 +392,28 @@ abstract class TransitEngineConformance {
   }
 
   @Test
+  void calls_awaitedOnAWorkerThreadOfARequestContext_answered() throws Exception {
+    // A blocking caller (a @Blocking endpoint) waits on its own thread; delivery must not need it.
+    TransitEngine engine = newKey();
+    Vertx vertx = Arc.container().instance(Vertx.class).get();
+    Context context = VertxContext.createNewDuplicatedContext(vertx.getOrCreateContext());
+    String user = user();
+
+    byte[] opened =
+        context
+            .executeBlocking(
+                () -> {
+                  String made = await(engine.encrypt(user, bytes("blocking caller")));
+                  return await(engine.decrypt(user, made));
+                })
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(AWAIT.toSeconds(), TimeUnit.SECONDS);
+
+    assertThat(opened).isEqualTo(bytes("blocking caller"));
+  }
+
+  @Test
   void ciphertext_bodyIsNonceCiphertextTag() {
     TransitEngine engine = newKey();
     byte[] plaintext = bytes("exactly-24-bytes-of-text");
