@@ -116,9 +116,17 @@ public interface KeyvaultConfig {
     Duration lease();
 
     /**
-     * How often the scheduled job starts (or resumes) a rewrap when rows are behind. Default 1h.
+     * How long after the latest rewrap started the scheduled job starts another when stored keys
+     * are behind the newest version (e.g. after a rotation). Default 1h.
      */
     @WithDefault("1h")
     Duration every();
+
+    /**
+     * How often the scheduled job looks for a run whose worker has gone (its lease ran out) and
+     * resumes it. Default 1m.
+     */
+    @WithDefault("1m")
+    Duration resumeEvery();
   }
 }

@@ -170,26 +170,51 @@ public class RewrapService {
   }
 
   /**
-   * The scheduled job: resumes a run whose worker has gone, or starts one when stored keys are
-   * behind the newest version.
+   * The scheduled job, every {@code whispyrkeep.keyvault.rewrap.resume-every} (default 1m): resumes
+   * a run whose worker has gone (its lease ran out: the process died or restarted) and, when the
+   * latest run started more than {@code whispyrkeep.keyvault.rewrap.every} ago, starts one if
+   * stored keys are behind the newest version.
    */
   @Scheduled(
       identity = "keyvault-rewrap",
-      every = "${whispyrkeep.keyvault.rewrap.every:1h}",
-      delayed = "${whispyrkeep.keyvault.rewrap.every:1h}",
+      every = "${whispyrkeep.keyvault.rewrap.resume-every:1m}",
+      delayed = "${whispyrkeep.keyvault.rewrap.resume-every:1m}",
       concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
   Uni<Void> scheduled() {
+    Instant now = now();
     return engine
         .keyInfo()
         .chain(
             info ->
-                Panache.withSession(() -> keys.countBehindVersion(info.latestVersion()))
+                Panache.withSession(
+                        () ->
+                            runs.findLatest()
+                                .chain(
+                                    latest -> {
+                                      boolean stale =
+                                          latest != null
+                                              && RewrapRun.RUNNING.equals(latest.state)
+                                              && (latest.leaseUntil == null
+                                                  || !latest.leaseUntil.isAfter(now));
+                                      boolean due =
+                                          latest == null
+                                              || !RewrapRun.RUNNING.equals(latest.state)
+                                                  && latest.startedAt.isBefore(
+                                                      now.minus(config.rewrap().every()));
+                                      if (stale) {
+                                        return Uni.createFrom().item(true);
+                                      }
+                                      return due
+                                          ? keys.countBehindVersion(info.latestVersion())
+                                              .map(behind -> behind > 0)
+                                          : Uni.createFrom().item(false);
+                                    }))
                     .chain(
-                        behind ->
-                            behind == 0
-                                ? Uni.createFrom().<Claim>nullItem()
-                                : Panache.withTransaction(
-                                    () -> claim(info.latestVersion(), "scheduler"))))
+                        go ->
+                            go
+                                ? Panache.withTransaction(
+                                    () -> claim(info.latestVersion(), "scheduler"))
+                                : Uni.createFrom().<Claim>nullItem()))
         .invoke(claim -> launch(claim))
         .onFailure()
         .invoke(

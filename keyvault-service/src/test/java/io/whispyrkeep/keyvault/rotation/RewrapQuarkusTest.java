@@ -201,8 +201,12 @@ class RewrapQuarkusTest {
       items.add(
           new TransitEngine.Plaintext(owner, ("sk-bulk-" + i).getBytes(StandardCharsets.UTF_8)));
     }
-    List<String> ciphertexts =
-        VertxContextSupport.subscribeAndAwait(() -> engine.encryptBatch(items));
+    List<String> ciphertexts = new ArrayList<>(count);
+    for (int from = 0; from < count; from += TransitEngine.MAX_BATCH_ITEMS) {
+      List<TransitEngine.Plaintext> chunk =
+          items.subList(from, Math.min(count, from + TransitEngine.MAX_BATCH_ITEMS));
+      ciphertexts.addAll(VertxContextSupport.subscribeAndAwait(() -> engine.encryptBatch(chunk)));
+    }
     oldOwner = owners.get(0);
     oldCiphertext = ciphertexts.get(0);
     try (Connection connection = KeyvaultApi.connect();
