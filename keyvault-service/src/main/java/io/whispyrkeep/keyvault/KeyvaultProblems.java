@@ -55,6 +55,17 @@ public final class KeyvaultProblems {
         Map.of("Retry-After", Long.toString(retryAfterSeconds)));
   }
 
+  /** The player already has as many broker calls running as one player may. */
+  public static ProblemException tooManyCalls() {
+    return new ProblemException(
+        ProblemType.RATE_LIMITED.uri(),
+        ProblemType.RATE_LIMITED.title(),
+        429,
+        "Too many provider calls running for this player; retry when one has finished.",
+        null,
+        Map.of("Retry-After", "1"));
+  }
+
   /** The custody engine (Vault) cannot answer: nothing was written. */
   public static ProblemException custodyUnavailable() {
     return new ProblemException(

@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Authenticates a service client at the token endpoint (RFC 6749 section 2.3.1, HTTP Basic) for
@@ -39,12 +40,11 @@ public class ClientAuthenticator {
 
   /** The client named in the Basic {@code authorization} header, or a 401 invalid_client. */
   public Uni<AuthenticatedClient> authenticate(String authorization, RequestMetadata meta) {
-    String[] credentials = basicCredentials(authorization);
-    AuthConfig.Client client = credentials == null ? null : config.clients().get(credentials[0]);
-    boolean matches = credentials != null && secretMatches(client, credentials[1]);
-    if (client != null && matches) {
-      return Uni.createFrom().item(new AuthenticatedClient(credentials[0], client));
+    Optional<AuthenticatedClient> authenticated = verified(authorization);
+    if (authenticated.isPresent()) {
+      return Uni.createFrom().item(authenticated.get());
     }
+    String[] credentials = basicCredentials(authorization);
     String clientId = credentials == null ? null : credentials[0];
     return Panache.withTransaction(
             () ->
@@ -56,6 +56,19 @@ public class ClientAuthenticator {
                     Map.of(),
                     meta))
         .chain(() -> Uni.createFrom().failure(AuthProblems.invalidClient()));
+  }
+
+  /**
+   * The client whose credentials the Basic {@code authorization} header carries, or empty; records
+   * nothing (a failure is {@link #authenticate}'s to record). Costs one SHA-256 digest.
+   */
+  public Optional<AuthenticatedClient> verified(String authorization) {
+    String[] credentials = basicCredentials(authorization);
+    AuthConfig.Client client = credentials == null ? null : config.clients().get(credentials[0]);
+    boolean matches = credentials != null && secretMatches(client, credentials[1]);
+    return client != null && matches
+        ? Optional.of(new AuthenticatedClient(credentials[0], client))
+        : Optional.empty();
   }
 
   /** [id, secret] from a Basic header, or null when absent or malformed. */

@@ -35,10 +35,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * <p>A client may exchange only for the audiences and scopes configured for it ({@code
  * whispyrkeep.auth.clients.<id>.exchange.*}, none by default). The subject token must be a current
  * player token that auth-service signed and whose {@code aud} names the client ({@link
- * SubjectTokenVerifier}), of an account that still exists. Requests count against the token
- * endpoint's per-address rate limit; each exchange is recorded as {@code auth.token_exchanged},
- * each refusal of an authenticated client as {@code auth.token_exchange_refused} with the error and
- * the reason the client is not told.
+ * SubjectTokenVerifier}), of an account that still exists. Requests that do not authenticate the
+ * client count against the token endpoint's per-address rate limit (an authenticated client's do
+ * not: one service exchanges for every player from one address); each exchange is recorded as
+ * {@code auth.token_exchanged}, each refusal of an authenticated client as {@code
+ * auth.token_exchange_refused} with the error and the reason the client is not told.
  */
 @ApplicationScoped
 @Startup // so a lifetime above the maximum stops the service at start-up, not at first exchange
@@ -112,19 +113,25 @@ public class TokenExchangeService {
   /** A delegated token for the authenticated client, or a problem (see the class comment). */
   public Uni<TokenExchangeResponse> exchange(
       TokenRequest form, String authorization, RequestMetadata meta) {
-    return logins
-        .enforceRateLimit("token", config.rateLimit().loginPerMinute(), meta)
-        .chain(() -> clients.authenticate(authorization, meta))
-        .chain(
-            client ->
-                Uni.createFrom()
-                    .deferred(
-                        () ->
-                            exchange(
-                                client, ExchangeRequest.of(form, client.config().exchange()), meta))
-                    .onFailure(ExchangeRefusal.class)
-                    .recoverWithUni(
-                        failure -> refused(client, form, (ExchangeRefusal) failure, meta)));
+    // An authenticated client is not counted against its address: turn-service exchanges once per
+    // player turn from one address, and the per-address limit (30 a minute, shared with anyone
+    // else there) would cap every player's narration together. Unauthenticated attempts are.
+    Optional<AuthenticatedClient> known = clients.verified(authorization);
+    Uni<AuthenticatedClient> authenticated =
+        known.isPresent()
+            ? Uni.createFrom().item(known.get())
+            : logins
+                .enforceRateLimit("token", config.rateLimit().loginPerMinute(), meta)
+                .chain(() -> clients.authenticate(authorization, meta));
+    return authenticated.chain(
+        client ->
+            Uni.createFrom()
+                .deferred(
+                    () ->
+                        exchange(
+                            client, ExchangeRequest.of(form, client.config().exchange()), meta))
+                .onFailure(ExchangeRefusal.class)
+                .recoverWithUni(failure -> refused(client, form, (ExchangeRefusal) failure, meta)));
   }
 
   private Uni<TokenExchangeResponse> exchange(

@@ -547,4 +547,32 @@ class TokenExchangeQuarkusTest {
       throw new IllegalStateException(e);
     }
   }
+
+  @Test
+  void exchange_addressOverTheTokenLimit_authenticatedClientStillExchanges() {
+    Player player = newPlayer();
+    String address = AuthApi.randomAddress();
+    // Anyone at the service's address, without credentials, uses up the per-address limit...
+    int status = 0;
+    for (int i = 0; i < 100 && status != 429; i++) {
+      status =
+          given()
+              .header("X-Forwarded-For", address)
+              .contentType(ContentType.URLENC)
+              .formParam("grant_type", GRANT)
+              .post("/auth/token")
+              .statusCode();
+    }
+    assertThat(status).isEqualTo(429);
+    // ...which must not stop the service's exchanges for players.
+    RequestSpecification request =
+        given()
+            .header("X-Forwarded-For", address)
+            .header("Authorization", "Basic " + TURN_SERVICE)
+            .contentType(ContentType.URLENC);
+    for (Map.Entry<String, List<String>> parameter : form(player.accessToken()).entrySet()) {
+      request = request.formParam(parameter.getKey(), parameter.getValue().toArray());
+    }
+    request.post("/auth/token").then().statusCode(200).body("token_type", equalTo("Bearer"));
+  }
 }

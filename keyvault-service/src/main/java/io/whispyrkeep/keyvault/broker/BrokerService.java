@@ -20,6 +20,7 @@ import io.whispyrkeep.platform.http.RequestMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -27,6 +28,10 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * own key used for one provider call. The key is decrypted only after its {@code key.used} event is
  * committed (fail closed, as Vault's audit devices are), lives only in a byte array for the
  * duration of the call, and is cleared when the call ends, whatever the outcome.
+ *
+ * <p>A player has at most {@code whispyrkeep.keyvault.broker.max-concurrent-per-player} calls
+ * running on a replica; more are refused with 429 before any work, so one player's slow calls
+ * cannot take every slot of a provider's bulkhead, which all players share.
  */
 @ApplicationScoped
 public class BrokerService {
@@ -37,6 +42,9 @@ public class BrokerService {
   private final ProviderClient client;
   private final SecurityEvents events;
   private final KeyvaultConfig config;
+
+  /** Calls running per player on this replica; a player without one has no entry. */
+  private final Map<String, Integer> running = new ConcurrentHashMap<>();
 
   BrokerService(
       Providers providers,
@@ -69,6 +77,45 @@ public class BrokerService {
               meta)
           .chain(() -> Uni.createFrom().failure(KeyvaultProblems.delegationRequired()));
     }
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              if (!tryStart(delegation.player())) {
+                return Uni.createFrom().<ChatCompletion>failure(KeyvaultProblems.tooManyCalls());
+              }
+              return call(delegation, provider, providerName, request, meta)
+                  .onTermination()
+                  .invoke(() -> finished(delegation.player()));
+            });
+  }
+
+  /** Counts a call of {@code player} as running unless they already have as many as allowed. */
+  private boolean tryStart(String player) {
+    int limit = config.broker().maxConcurrentPerPlayer();
+    boolean[] started = {false};
+    running.compute(
+        player,
+        (id, calls) -> {
+          int current = calls == null ? 0 : calls;
+          if (current >= limit) {
+            return calls;
+          }
+          started[0] = true;
+          return current + 1;
+        });
+    return started[0];
+  }
+
+  private void finished(String player) {
+    running.computeIfPresent(player, (id, calls) -> calls <= 1 ? null : calls - 1);
+  }
+
+  private Uni<ChatCompletion> call(
+      Delegation delegation,
+      KeyvaultConfig.Provider provider,
+      String providerName,
+      ChatRequest request,
+      RequestMetadata meta) {
     return Panache.withTransaction(
             () ->
                 keys.findByOwner(delegation.player(), providerName)

@@ -99,6 +99,15 @@ public interface KeyvaultConfig {
     /** The scope a delegated token must carry. Default {@code llm:invoke}. */
     @WithDefault("llm:invoke")
     String requiredScope();
+
+    /**
+     * Broker calls one player may have running at once on one replica; more are refused with 429 at
+     * once. Default 4 (a player takes one turn at a time): the providers' bulkheads (64 calls per
+     * operator provider, 16 for all players' own servers) are shared, and without this bound one
+     * player's slow calls could take every slot.
+     */
+    @WithDefault("4")
+    int maxConcurrentPerPlayer();
   }
 
   /** Re-encryption of stored keys under the newest transit key version. */

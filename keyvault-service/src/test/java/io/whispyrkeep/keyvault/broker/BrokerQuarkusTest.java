@@ -8,6 +8,7 @@ import static io.whispyrkeep.keyvault.support.KeyvaultApi.newPlayer;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.put;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.update;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -27,9 +28,16 @@ import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -265,5 +273,47 @@ class BrokerQuarkusTest {
             KeyvaultApi.strings(
                 "SELECT count(*) FROM outbox WHERE payload LIKE ?", "%" + planted + "%"))
         .containsExactly("0");
+  }
+
+  @Test
+  void onePlayer_moreConcurrentCallsThanAllowed_429WhileOtherPlayersAreServed() throws Exception {
+    String greedy = newPlayer();
+    String other = newPlayer();
+    put(greedy, "offline", offlineKey()).then().statusCode(201);
+    put(other, "offline", offlineKey()).then().statusCode(201);
+    String token = delegatedToken(greedy, "turn-service", "llm:invoke");
+    long before = NARRATOR.chatRequests();
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<Integer>> held = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        held.add(
+            callers.submit(
+                () ->
+                    brokerChat(token, "offline", chat("I wait in the dark. #slow")).statusCode()));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> NARRATOR.chatRequests() >= before + 4);
+
+      brokerChat(token, "offline", chat("And one more thing."))
+          .then()
+          .statusCode(429)
+          .contentType(containsString("application/problem+json"))
+          .header("Retry-After", "1")
+          .body("type", equalTo("https://whispyrkeep.io/problems/rate-limited"));
+      brokerChat(
+              delegatedToken(other, "turn-service", "llm:invoke"),
+              "offline",
+              chat("I open the door."))
+          .then()
+          .statusCode(200);
+      for (Future<Integer> call : held) {
+        call.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      callers.shutdownNow();
+    }
+    // Its calls over, the player is served again.
+    breakers.resetAll();
+    brokerChat(token, "offline", chat("I light a candle.")).then().statusCode(200);
   }
 }
