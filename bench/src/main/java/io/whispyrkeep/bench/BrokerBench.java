@@ -45,6 +45,8 @@ public final class BrokerBench {
       "{\"model\":\"offline-narrator\",\"messages\":[{\"role\":\"user\",\"content\":"
           + "\"I light the lantern and step into the cave.\"}],\"max_tokens\":200}";
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private BrokerBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -124,7 +126,7 @@ public final class BrokerBench {
 
   private static String randomKey() {
     byte[] key = new byte[32];
-    new SecureRandom().nextBytes(key);
+    RANDOM.nextBytes(key);
     return Base64.getEncoder().encodeToString(key);
   }
 

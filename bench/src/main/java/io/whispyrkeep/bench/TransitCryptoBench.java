@@ -29,6 +29,8 @@ public final class TransitCryptoBench {
 
   private static final String KEY_NAME = "whispyrkeep-llm-keys";
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private TransitCryptoBench() {}
 
   public static void main(String[] args) throws Exception {
@@ -36,7 +38,7 @@ public final class TransitCryptoBench {
     int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     int users = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int size = args.length > 3 ? Integer.parseInt(args[3]) : 64;
-    SecureRandom random = new SecureRandom();
+    SecureRandom random = RANDOM;
     byte[] versionKey = new byte[32];
     random.nextBytes(versionKey);
     SecretKey rawKey = new SecretKeySpec(versionKey, "AES");

@@ -1,5 +1,7 @@
 package io.whispyrkeep.keyvault.broker;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.keyvault.KeyvaultEvents;
@@ -18,6 +20,7 @@ import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -168,6 +171,14 @@ public class BrokerService {
 
   private Uni<Void> deny(
       String subject, String caller, String providerName, String reason, RequestMetadata meta) {
+    // One event per subject, caller, provider and reason a minute (per replica): a flood of refused
+    // calls must not become a flood of outbox rows, Kafka records and audit entries.
+    if (recentDenials
+            .asMap()
+            .putIfAbsent(subject + '|' + caller + '|' + providerName + '|' + reason, Boolean.TRUE)
+        != null) {
+      return Uni.createFrom().voidItem();
+    }
     Map<String, String> details = new LinkedHashMap<>();
     details.put("provider", providerName);
     details.put("reason", reason);
@@ -179,6 +190,10 @@ public class BrokerService {
             events.record(
                 KeyvaultEvents.DECRYPT_DENIED, Severity.WARNING, caller, subject, details, meta));
   }
+
+  /** Refusals reported within the last minute; bounded so that it cannot grow with an attack. */
+  private final Cache<String, Boolean> recentDenials =
+      Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(Duration.ofMinutes(1)).build();
 
   private static Map<String, String> used(String provider, String caller, ApiKey row) {
     Map<String, String> details = new LinkedHashMap<>();

@@ -14,7 +14,6 @@ import org.eclipse.microprofile.faulttolerance.Bulkhead;
 import org.eclipse.microprofile.faulttolerance.CircuitBreaker;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
-import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 /**
  * The fault-tolerant provider calls: one method per provider, so that each operator provider has
@@ -26,8 +25,8 @@ import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
  * failures that are safe to repeat: a connection that failed before the request was sent, 429 and
  * 5xx, waiting for {@code Retry-After} when given. A timeout is not retried (the provider may still
  * be generating, and billing, the first answer). The breakers count only provider faults (5xx,
- * timeouts, connection, TLS, malformed answers), never 4xx or 429, which belong to one player's
- * key.
+ * connection, TLS, malformed answers), never 4xx or 429, which belong to one player's key, nor
+ * timeouts: a player asking a slow model for a long answer must not open the breaker for everyone.
  *
  * <p>{@link #custom} has no circuit breaker on purpose: all players' servers would share it, and a
  * player who controls a failing server could open it for everyone else. It re-checks the player's
@@ -69,7 +68,7 @@ class ProviderCalls {
       delay = 15,
       delayUnit = ChronoUnit.SECONDS,
       successThreshold = 2,
-      failOn = {ProviderFaultException.class, TimeoutException.class})
+      failOn = ProviderFaultException.class)
   @CircuitBreakerName("llm-openai")
   @Bulkhead(value = 64, waitingTaskQueue = 128)
   Uni<ChatCompletion> openai(URI baseUrl, WireFormat format, byte[] apiKey, ChatRequest request) {
@@ -91,7 +90,7 @@ class ProviderCalls {
       delay = 15,
       delayUnit = ChronoUnit.SECONDS,
       successThreshold = 2,
-      failOn = {ProviderFaultException.class, TimeoutException.class})
+      failOn = ProviderFaultException.class)
   @CircuitBreakerName("llm-anthropic")
   @Bulkhead(value = 64, waitingTaskQueue = 128)
   Uni<ChatCompletion> anthropic(
@@ -114,7 +113,7 @@ class ProviderCalls {
       delay = 15,
       delayUnit = ChronoUnit.SECONDS,
       successThreshold = 2,
-      failOn = {ProviderFaultException.class, TimeoutException.class})
+      failOn = ProviderFaultException.class)
   @CircuitBreakerName("llm-offline")
   @Bulkhead(value = 64, waitingTaskQueue = 128)
   Uni<ChatCompletion> offline(URI baseUrl, WireFormat format, byte[] apiKey, ChatRequest request) {
