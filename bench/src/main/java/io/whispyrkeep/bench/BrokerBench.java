@@ -73,21 +73,27 @@ public final class BrokerBench {
     env.put("WK_OFFLINE_NARRATOR_URL", narrator.baseUrl());
     try (PackagedService keyvault =
         PackagedService.start("keyvault-service", env, Map.of(), work.resolve("keyvault.log"))) {
-      String player = UUID.randomUUID().toString();
-      HttpResponse<String> stored =
-          HTTP.send(
-              HttpRequest.newBuilder(keyvault.uri("/keys/offline"))
-                  .header(
-                      "Authorization",
-                      "Bearer " + TestTokens.valid(player, "keyvault-service", "player"))
-                  .header("Content-Type", "application/json")
-                  .PUT(
-                      HttpRequest.BodyPublishers.ofString(
-                          "{\"apiKey\":\"offline-bench-key-0123456789\"}"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (stored.statusCode() != 201) {
-        throw new IllegalStateException("storing the key failed: " + stored.statusCode());
+      // One player per caller, as in the game (a player takes one turn at a time; the broker
+      // allows a player only a few calls at once).
+      List<String> players = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        String player = UUID.randomUUID().toString();
+        players.add(player);
+        HttpResponse<String> stored =
+            HTTP.send(
+                HttpRequest.newBuilder(keyvault.uri("/keys/offline"))
+                    .header(
+                        "Authorization",
+                        "Bearer " + TestTokens.valid(player, "keyvault-service", "player"))
+                    .header("Content-Type", "application/json")
+                    .PUT(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"apiKey\":\"offline-bench-key-0123456789\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (stored.statusCode() != 201) {
+          throw new IllegalStateException("storing the key failed: " + stored.statusCode());
+        }
       }
       URI direct = URI.create(narrator.baseUrl() + "/chat/completions");
       URI broker = keyvault.uri("/internal/llm/offline/chat");
@@ -100,7 +106,7 @@ public final class BrokerBench {
       for (int concurrency : List.of(1, 16)) {
         // warm-up, then two alternating rounds so drift on a shared machine hits both paths alike
         measure(direct, "Bearer offline-bench-key-0123456789", concurrency, 3);
-        measure(broker, null, concurrency, 3, player);
+        measure(broker, null, concurrency, 3, players);
         Result directResult = null;
         Result brokerResult = null;
         for (int round = 0; round < 2; round++) {
@@ -109,7 +115,7 @@ public final class BrokerBench {
                   directResult,
                   measure(direct, "Bearer offline-bench-key-0123456789", concurrency, seconds / 2));
           brokerResult =
-              Result.merge(brokerResult, measure(broker, null, concurrency, seconds / 2, player));
+              Result.merge(brokerResult, measure(broker, null, concurrency, seconds / 2, players));
         }
         print(concurrency, "direct", directResult);
         print(concurrency, "broker", brokerResult);
@@ -137,11 +143,13 @@ public final class BrokerBench {
 
   /** Closed loop: {@code concurrency} callers, each sending its next call when one returns. */
   private static Result measure(
-      URI uri, String authorization, int concurrency, int seconds, String player) throws Exception {
+      URI uri, String authorization, int concurrency, int seconds, List<String> players)
+      throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(concurrency);
     long end = System.nanoTime() + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
     List<Future<Result>> futures = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
+      String player = players == null ? null : players.get(i % players.size());
       futures.add(
           callers.submit(
               () -> {
