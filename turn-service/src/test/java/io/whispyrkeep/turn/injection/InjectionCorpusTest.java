@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whispyrkeep.turn.SharedCorpora;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -50,10 +51,7 @@ class InjectionCorpusTest {
   }
 
   private static Path corpora() {
-    Path root = Path.of(System.getProperty("whispyrkeep.root", "..")).toAbsolutePath().normalize();
-    Path dir = root.resolve("../shared/corpora/prompt-injection").normalize();
-    assertThat(dir).as("labelled corpora beside the checkout (../shared)").isDirectory();
-    return dir;
+    return SharedCorpora.dir("prompt-injection");
   }
 
   private static Rates measure(String file) throws IOException {
