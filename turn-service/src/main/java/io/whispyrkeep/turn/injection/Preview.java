@@ -12,7 +12,7 @@ import io.whispyrkeep.platform.logging.Redactor;
 final class Preview {
 
   /** How much of the turn is redacted before the preview is cut from it. */
-  static final int REDACTION_WINDOW = 1_000;
+  static final int REDACTION_WINDOW = 400;
 
   /** Shortest run of letters and digits (with both) masked as a possible key or token. */
   static final int MIN_TOKEN_CHARS = 24;

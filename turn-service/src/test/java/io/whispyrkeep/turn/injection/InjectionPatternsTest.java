@@ -57,6 +57,54 @@ class InjectionPatternsTest {
   }
 
   @Test
+  void load_keywordsAreWrittenInNormalisedForm() {
+    for (InjectionPattern pattern : PATTERNS.all()) {
+      for (String keyword : pattern.keywords()) {
+        assertThat(MatchText.fold(keyword).strip())
+            .as(pattern.name() + " keyword '" + keyword + "'")
+            .isEqualTo(keyword.strip());
+      }
+    }
+  }
+
+  @Test
+  void load_everyExampleContainsAKeyword() {
+    for (InjectionPattern pattern : PATTERNS.all()) {
+      for (String example : pattern.matches()) {
+        String folded = MatchText.fold(MatchText.visible(example));
+        assertThat(pattern.keywords().stream().anyMatch(folded::contains))
+            .as(pattern.name() + ": " + example)
+            .isTrue();
+      }
+    }
+  }
+
+  @Test
+  void hasUnboundedRepetition_findsStarPlusAndOpenRangesOutsideClasses() {
+    assertThat(InjectionPatterns.hasUnboundedRepetition("a+")).isTrue();
+    assertThat(InjectionPatterns.hasUnboundedRepetition("(?: \\S+){0,4}")).isTrue();
+    assertThat(InjectionPatterns.hasUnboundedRepetition("a*b")).isTrue();
+    assertThat(InjectionPatterns.hasUnboundedRepetition("a{2,}")).isTrue();
+    assertThat(InjectionPatterns.hasUnboundedRepetition("[+*]\\+\\*a{1,40}\\p{L}{0,30}")).isFalse();
+    assertThat(InjectionPatterns.hasUnboundedRepetition("[^\\]+]x")).isFalse();
+  }
+
+  @Test
+  void spaceOrBreak_spacesMatchLineBreaksInsideAndOutsideClasses() {
+    assertThat(InjectionPatterns.spaceOrBreak("a b[ -]c[^ ]\\ d"))
+        .isEqualTo("a[ \\n]b[ \\n-]c[^ \\n]\\ d");
+  }
+
+  @Test
+  void load_unboundedRepetition_refused() {
+    String yaml = "patterns:\n  - {name: x1, lang: en, keywords: [a], regex: 'a \\S+ b'}\n";
+
+    assertThatThrownBy(() -> InjectionPatterns.load(stream(yaml)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("unbounded");
+  }
+
+  @Test
   void load_coversTheRequiredLanguages() {
     List<String> languages = PATTERNS.all().stream().map(InjectionPattern::language).toList();
 
