@@ -218,23 +218,27 @@ public final class InjectionDetector {
       }
     }
 
-    /** Base64, hex and binary runs of {@code visible}, decoded within the budget and matched. */
+    /**
+     * Base64, hex and binary runs of {@code visible}, decoded within the budget; the pieces of one
+     * kind are matched together, one per line, so a turn with many runs costs one pass.
+     */
     void hidden(String visible, int depth) {
       if (depth > maxDecodeDepth || decodeBudget <= 0) {
         return;
       }
-      for (String decoded : HiddenText.base64(visible, decodeBudget)) {
-        decodeBudget -= decoded.length();
-        decoded(decoded, "base64", depth);
-      }
-      for (String decoded : HiddenText.hex(visible, Math.max(decodeBudget, 0))) {
-        decodeBudget -= decoded.length();
-        decoded(decoded, "hex", depth);
-      }
-      for (String decoded : HiddenText.binary(visible, Math.max(decodeBudget, 0))) {
-        decodeBudget -= decoded.length();
-        decoded(decoded, "binary", depth);
-      }
+      List<String> base64 = HiddenText.base64(visible, decodeBudget);
+      decodeBudget -= length(base64);
+      List<String> hex = HiddenText.hex(visible, Math.max(decodeBudget, 0));
+      decodeBudget -= length(hex);
+      List<String> binary = HiddenText.binary(visible, Math.max(decodeBudget, 0));
+      decodeBudget -= length(binary);
+      decoded(String.join("\n", base64), "base64", depth);
+      decoded(String.join("\n", hex), "hex", depth);
+      decoded(String.join("\n", binary), "binary", depth);
+    }
+
+    private static int length(List<String> pieces) {
+      return pieces.stream().mapToInt(String::length).sum();
     }
   }
 }

@@ -33,27 +33,7 @@ final class MatchText {
 
   /** {@code text} without invisible and control characters; lone surrogates become U+FFFD. */
   static String visible(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    if (TextCharacters.appendVisible(text, out)) {
-      return out.toString();
-    }
-    // A lone surrogate: replace it, then keep the visible rest.
-    StringBuilder repaired = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < text.length()
-          && Character.isLowSurrogate(text.charAt(i + 1))) {
-        repaired.append(c).append(text.charAt(++i));
-      } else if (Character.isSurrogate(c)) {
-        repaired.append('\uFFFD');
-      } else {
-        repaired.append(c);
-      }
-    }
-    out.setLength(0);
-    TextCharacters.appendVisible(repaired, out);
-    return out.toString();
+    return TextCharacters.visible(text);
   }
 
   /** {@code visible} text in the form patterns are written for (see the class comment). */

@@ -85,6 +85,55 @@ public final class TextCharacters {
   }
 
   /**
+   * {@code text} without the characters removed by the rules above, lone surrogates replaced by
+   * U+FFFD: for text that must be shown or stored but cannot be refused (a model's prose, a log
+   * preview). Linear; never throws.
+   */
+  public static String visible(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    if (appendVisible(text, out)) {
+      return out.toString();
+    }
+    StringBuilder repaired = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        repaired.append(c).append(text.charAt(++i));
+      } else if (Character.isSurrogate(c)) {
+        repaired.append('\uFFFD');
+      } else {
+        repaired.append(c);
+      }
+    }
+    out.setLength(0);
+    appendVisible(repaired, out);
+    return out.toString();
+  }
+
+  /**
+   * Whether {@code text} holds U+0000 or a lone surrogate, which PostgreSQL and UTF-8 cannot store.
+   */
+  public static boolean hasUnstorable(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0) {
+        return true;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Appends {@code text} to {@code out} without the characters removed by the rules above, and
    * returns false if {@code text} holds a lone surrogate (nothing useful is appended then). Linear
    * in the text.

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whispyrkeep.turn.config.TurnConfig;
+import io.whispyrkeep.turn.input.TextCharacters;
 import java.io.IOException;
 
 /**
@@ -160,15 +161,19 @@ public final class NarratorAnswerParser {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
   }
 
-  /** The text around the block, without its code fence and a byte-order mark, trimmed. */
+  /**
+   * The text around the block, without its code fence, trimmed, and cleaned like player text
+   * ({@link TextCharacters#visible}): no control, bidi or invisible characters, no lone surrogate.
+   */
   static String prose(String before, String after) {
+    return joined(TextCharacters.visible(before), TextCharacters.visible(after));
+  }
+
+  private static String joined(String before, String after) {
     String head = stripTrailingFence(before.strip());
     String tail = after.strip();
     if (tail.startsWith("```")) {
       tail = tail.substring(3).strip();
-    }
-    if (head.startsWith("\uFEFF")) {
-      head = head.substring(1).strip();
     }
     if (head.isEmpty()) {
       return tail;

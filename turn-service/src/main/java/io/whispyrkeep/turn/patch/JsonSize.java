@@ -2,6 +2,7 @@ package io.whispyrkeep.turn.patch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.whispyrkeep.turn.input.TextCharacters;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -84,6 +85,33 @@ final class JsonSize {
           nodes.push(child);
           depths.push(depth + 1);
         }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether a string or member name in {@code value} holds U+0000 or a lone surrogate (JSON allows
+   * both as escapes; PostgreSQL's jsonb and UTF-8 cannot store them).
+   */
+  static boolean hasUnstorableText(JsonNode value) {
+    java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
+    nodes.push(value);
+    while (!nodes.isEmpty()) {
+      JsonNode node = nodes.pop();
+      if (node.isTextual()) {
+        if (TextCharacters.hasUnstorable(node.textValue())) {
+          return true;
+        }
+      } else if (node.isObject()) {
+        for (var names = node.fieldNames(); names.hasNext(); ) {
+          if (TextCharacters.hasUnstorable(names.next())) {
+            return true;
+          }
+        }
+        node.forEach(nodes::push);
+      } else if (node.isArray()) {
+        node.forEach(nodes::push);
       }
     }
     return false;

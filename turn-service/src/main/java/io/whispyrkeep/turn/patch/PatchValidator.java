@@ -26,7 +26,8 @@ import java.util.Set;
  * count ({@code too-many-ops}); schema ({@code schema}: unknown or missing keys, an op other than
  * add, replace, remove and advance_time, a path outside {@code ^/[a-z_/]+$}); then per operation,
  * blocked path ({@code blocked-path}), path depth ({@code too-deep-path}), empty segments ({@code
- * schema}), value depth ({@code value-too-deep}), value size or a non-finite number ({@code
+ * schema}), value depth ({@code value-too-deep}), a string with U+0000 or a lone surrogate, which
+ * the state's store cannot hold ({@code schema}), value size or a non-finite number ({@code
  * value-too-large}) and the time to advance ({@code bad-time}).
  *
  * <p>{@code advance_time} moves the campaign's in-game clock, which lives outside the state
@@ -117,6 +118,9 @@ public final class PatchValidator {
         if (JsonSize.isDeeperThan(value, limits.maxValueDepth())) {
           return invalid(
               Reason.VALUE_TOO_DEEP, i, "the value nests deeper than " + limits.maxValueDepth());
+        }
+        if (JsonSize.hasUnstorableText(value)) {
+          return invalid(Reason.SCHEMA, i, "a string holds U+0000 or a lone surrogate");
         }
         if (JsonSize.hasNonFiniteNumber(value)) {
           return invalid(Reason.VALUE_TOO_LARGE, i, "the value holds a number beyond a double");

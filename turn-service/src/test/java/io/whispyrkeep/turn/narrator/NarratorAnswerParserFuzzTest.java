@@ -3,6 +3,7 @@ package io.whispyrkeep.turn.narrator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.whispyrkeep.turn.input.TextCharacters;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -23,6 +24,7 @@ class NarratorAnswerParserFuzzTest {
     assertThat(parsed.status()).isNotNull();
     assertThat(parsed.prose()).isNotNull();
     assertThat(parsed.prose().length()).isLessThanOrEqualTo(answer.length());
+    assertThat(TextCharacters.hasUnstorable(parsed.prose())).isFalse();
     if (parsed.hasPatch()) {
       assertThat(parsed.patch().isObject()).isTrue();
       assertThat(parsed.patch().fieldNames().next()).isEqualTo("patches");

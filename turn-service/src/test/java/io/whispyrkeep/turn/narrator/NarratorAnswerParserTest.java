@@ -147,6 +147,13 @@ class NarratorAnswerParserTest {
   }
 
   @Test
+  void parse_controlAndInvisibleCharactersInProse_removed() {
+    NarratorAnswer answer = parser.parse("The \u001B[31mdoor\u0000 opens\u202E.\uD800 " + PATCH);
+
+    assertThat(answer.prose()).isEqualTo("The [31mdoor opens.\uFFFD");
+  }
+
+  @Test
   void parse_patchKeyEscapedInsideAString_notACandidate() {
     String answer =
         "{\"patches\": [{\"op\": \"add\", \"path\": \"/note\", \"value\": \"say {\\\"patches\\\": 1}\"}]}";

@@ -337,6 +337,17 @@ class PatchValidatorTest {
     assertThat(reason(document)).isEqualTo(Reason.VALUE_TOO_LARGE);
   }
 
+  @Test
+  void validate_nulOrLoneSurrogateInAString_schemaBecauseTheStoreCannotHoldThem() {
+    assertThat(reason(patch("{\"op\": \"add\", \"path\": \"/a\", \"value\": \"x\\u0000y\"}")))
+        .isEqualTo(Reason.SCHEMA);
+    assertThat(reason(patch("{\"op\": \"add\", \"path\": \"/a\", \"value\": [\"\\ud800\"]}")))
+        .isEqualTo(Reason.SCHEMA);
+    assertThat(reason(patch("{\"op\": \"add\", \"path\": \"/a\", \"value\": {\"k\\u0000\": 1}}")))
+        .isEqualTo(Reason.SCHEMA);
+    valid(patch("{\"op\": \"add\", \"path\": \"/a\", \"value\": \"\\ud83d\\udc09 dragon\"}"));
+  }
+
   // ---------------------------------------------------------------- advance_time
 
   @ParameterizedTest

@@ -196,6 +196,9 @@ class StatePatcherFuzzTest {
       }
     }
     assertThat(JsonSize.isLargerThan(applied.state(), LIMITS.maxStateBytes())).isFalse();
+    assertThat(JsonSize.hasUnstorableText(applied.state()))
+        .as("no NUL, no lone surrogate")
+        .isFalse();
     assertThat(applied.gameTime()).isBetween(START, START.plus(LIMITS.maxTimeAdvancePerPatch()));
     // Blocked members are exactly as they were, and no new top-level member has a blocked name.
     for (String name : List.of("user", "api_key", "password", "users")) {
