@@ -1,6 +1,7 @@
 package io.whispyrkeep.turn.injection;
 
 import io.whispyrkeep.turn.input.TextCharacters;
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -181,7 +182,7 @@ final class HiddenText {
         i++;
         continue;
       }
-      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
       int position = i;
       while (position + 8 <= length) {
         int value = 0;

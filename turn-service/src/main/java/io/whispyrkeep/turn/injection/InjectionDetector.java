@@ -2,6 +2,7 @@ package io.whispyrkeep.turn.injection;
 
 import io.whispyrkeep.turn.config.TurnConfig;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -126,8 +127,8 @@ public final class InjectionDetector {
         int start = wordStart(text, Math.max(0, at - WINDOW));
         int end = wordEnd(text, Math.min(text.length(), at + keyword.length() + WINDOW));
         if (count == starts.length) {
-          starts = java.util.Arrays.copyOf(starts, count * 2);
-          ends = java.util.Arrays.copyOf(ends, count * 2);
+          starts = Arrays.copyOf(starts, count * 2);
+          ends = Arrays.copyOf(ends, count * 2);
         }
         starts[count] = start;
         ends[count] = end;
@@ -143,7 +144,7 @@ public final class InjectionDetector {
     for (int i = 0; i < count; i++) {
       spans[i] = ((long) starts[i] << 32) | ends[i];
     }
-    java.util.Arrays.sort(spans);
+    Arrays.sort(spans);
     int start = (int) (spans[0] >>> 32);
     int end = (int) spans[0];
     for (int i = 1; i <= count; i++) {

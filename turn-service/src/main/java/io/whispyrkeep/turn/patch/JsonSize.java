@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.whispyrkeep.turn.input.TextCharacters;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayDeque;
 
 /**
  * Size and shape of JSON values, each check stopping as soon as a limit is passed, so a huge value
@@ -70,8 +71,8 @@ final class JsonSize {
 
   /** Whether arrays and objects in {@code value} nest deeper than {@code limit}. */
   static boolean isDeeperThan(JsonNode value, int limit) {
-    java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
-    java.util.ArrayDeque<Integer> depths = new java.util.ArrayDeque<>();
+    ArrayDeque<JsonNode> nodes = new ArrayDeque<>();
+    ArrayDeque<Integer> depths = new ArrayDeque<>();
     nodes.push(value);
     depths.push(0);
     while (!nodes.isEmpty()) {
@@ -95,7 +96,7 @@ final class JsonSize {
    * both as escapes; PostgreSQL's jsonb and UTF-8 cannot store them).
    */
   static boolean hasUnstorableText(JsonNode value) {
-    java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
+    ArrayDeque<JsonNode> nodes = new ArrayDeque<>();
     nodes.push(value);
     while (!nodes.isEmpty()) {
       JsonNode node = nodes.pop();
@@ -119,7 +120,7 @@ final class JsonSize {
 
   /** Whether {@code value} holds a number that is not finite (1e999999 parses as infinity). */
   static boolean hasNonFiniteNumber(JsonNode value) {
-    java.util.ArrayDeque<JsonNode> nodes = new java.util.ArrayDeque<>();
+    ArrayDeque<JsonNode> nodes = new ArrayDeque<>();
     nodes.push(value);
     while (!nodes.isEmpty()) {
       JsonNode node = nodes.pop();

@@ -13,7 +13,9 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -193,7 +195,8 @@ public final class PatchValidator {
       return null;
     }
     Duration total = Duration.ZERO;
-    for (var field : (Iterable<java.util.Map.Entry<String, JsonNode>>) value::fields) {
+    for (Iterator<Map.Entry<String, JsonNode>> fields = value.fields(); fields.hasNext(); ) {
+      Map.Entry<String, JsonNode> field = fields.next();
       JsonNode amount = field.getValue();
       if (!TIME_UNITS.contains(field.getKey())
           || !amount.isIntegralNumber()

@@ -10,7 +10,7 @@ import java.util.List;
  * @param operations in patch order
  * @param timeAdvance the sum of its {@code advance_time} operations
  */
-public record ValidatedPatch(List<PatchOperation> operations, java.time.Duration timeAdvance) {
+public record ValidatedPatch(List<PatchOperation> operations, Duration timeAdvance) {
 
   public ValidatedPatch {
     operations = List.copyOf(operations);
