@@ -21,7 +21,8 @@ import java.util.function.Consumer;
  *
  * <ol>
  *   <li>10,000-char turns per second through {@link TurnInputCleaner} and {@link
- *       InjectionDetector}, beside {@code strip().toLowerCase()} over the same turns;
+ *       InjectionDetector}, beside {@code strip().toLowerCase()} over the same turns (and 300-char
+ *       turns, the usual size, for scale);
  *   <li>narrator patches per second through {@link NarratorAnswerParser}, {@code PatchValidator}
  *       and {@link StatePatcher}, beside a plain Jackson parse of the same answer.
  * </ol>
@@ -46,6 +47,13 @@ public final class ValidatorBench {
     double checkedTurns =
         rate(
             turns,
+            seconds,
+            turn -> sink += cleaner.clean(turn).length() + detector.scan(turn).patterns().size());
+
+    List<String> shortTurns = turns().stream().map(turn -> turn.substring(0, 300)).toList();
+    double checkedShortTurns =
+        rate(
+            shortTurns,
             seconds,
             turn -> sink += cleaner.clean(turn).length() + detector.scan(turn).patterns().size());
 
@@ -92,6 +100,9 @@ public final class ValidatorBench {
         "turns (10,000 chars): cleaner+detector %,.0f/s; baseline strip+toLowerCase %,.0f/s;"
             + " ratio %.4f (%.2f ms per turn)%n",
         checkedTurns, baselineTurns, checkedTurns / baselineTurns, 1000 / checkedTurns);
+    System.out.printf(
+        "turns (300 chars): cleaner+detector %,.0f/s (%.3f ms per turn)%n",
+        checkedShortTurns, 1000 / checkedShortTurns);
     System.out.printf(
         "patches (6 ops): parse+validate+apply %,.0f/s; validate+apply %,.0f/s;"
             + " baseline Jackson parse %,.0f/s; ratio %.3f%n",
