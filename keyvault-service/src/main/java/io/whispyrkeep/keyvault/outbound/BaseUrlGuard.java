@@ -247,14 +247,20 @@ public class BaseUrlGuard {
               CompletableFuture<List<InetAddress>> lookup;
               try {
                 lookup = runningLookups.computeIfAbsent(host, this::startLookup);
+                if (lookup.isDone()) {
+                  // A finished answer is never reused: every check resolves again.
+                  runningLookups.remove(host, lookup);
+                  lookup = runningLookups.computeIfAbsent(host, this::startLookup);
+                }
               } catch (RejectedExecutionException e) {
                 LOG.warn("base URL resolver pool is full; refusing the lookup");
                 return Uni.createFrom().failure(e);
               }
-              lookup.whenComplete((addresses, failure) -> runningLookups.remove(host, lookup));
+              CompletableFuture<List<InetAddress>> running = lookup;
+              running.whenComplete((addresses, failure) -> runningLookups.remove(host, running));
               // A copy: a caller that gives up (its DNS timeout) does not cancel the others'
               // lookup.
-              return Uni.createFrom().completionStage(lookup.copy());
+              return Uni.createFrom().completionStage(running.copy());
             });
   }
 
@@ -264,8 +270,12 @@ public class BaseUrlGuard {
         () -> {
           try {
             List<InetAddress> addresses = resolver.resolve(host);
+            // Gone from the running lookups before anyone sees the answer: a check that starts
+            // after this one has returned resolves again, never joins a finished lookup.
+            runningLookups.remove(host, lookup);
             lookup.complete(addresses == null ? List.of() : List.copyOf(addresses));
           } catch (UnknownHostException | RuntimeException e) {
+            runningLookups.remove(host, lookup);
             lookup.completeExceptionally(e);
           }
         });
