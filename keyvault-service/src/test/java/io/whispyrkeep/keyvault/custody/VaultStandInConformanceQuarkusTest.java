@@ -86,6 +86,16 @@ class VaultStandInConformanceQuarkusTest extends TransitEngineConformance {
   @ConfigProperty(name = "quarkus.vault.authentication.client-token")
   String token;
 
+  /**
+   * Fewer concurrent calls than against the embedded engine: quarkus-vault's client keeps 5
+   * connections to Vault and the stand-in answers on a small pool, so 200 at once on a 2-core build
+   * machine measure queueing against the shortened timeouts of this profile, not the engine.
+   */
+  @Override
+  protected int concurrentCalls() {
+    return 50;
+  }
+
   @Override
   protected TransitEngine newKey() {
     String name = "conformance-" + UUID.randomUUID();
@@ -222,7 +232,9 @@ class VaultStandInConformanceQuarkusTest extends TransitEngineConformance {
           .isEqualTo(CiphertextRefusedException.Reason.AUTHENTICATION_FAILED);
     }
 
-    assertThat(VaultTransitStandIn.requests(standIn) - before).isEqualTo(12);
+    // 12 requests, none retried (36 if refusals were retried); the stand-in also counts the
+    // client's own background calls (token lookup), hence the small margin.
+    assertThat(VaultTransitStandIn.requests(standIn) - before).isBetween(12L, 15L);
     assertThat(await(engine.decrypt(user, made))).isEqualTo(bytes("x"));
   }
 
