@@ -14,12 +14,9 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -45,9 +42,9 @@ import org.jboss.logging.Logger;
  * literals are parsed without DNS; zone ids and IPv4-mapped spellings are refused.
  *
  * <p>Names are resolved through the injectable {@link HostResolver}, on a small bounded pool (never
- * the event loop; concurrent checks of one host share one lookup) and within {@code
- * whispyrkeep.keyvault.outbound.dns-timeout}. Every resolved address must be public; one internal
- * address among public ones refuses the URL (a DNS answer that mixes them is a rebinding attempt).
+ * the event loop) and within {@code whispyrkeep.keyvault.outbound.dns-timeout}. Every resolved
+ * address must be public; one internal address among public ones refuses the URL (a DNS answer that
+ * mixes them is a rebinding attempt).
  */
 @ApplicationScoped
 public class BaseUrlGuard {
@@ -101,10 +98,6 @@ public class BaseUrlGuard {
   private final Predicate<InetAddress> addressPolicy;
   private final Duration dnsTimeout;
   private final ThreadPoolExecutor dnsPool;
-
-  /** Lookups running now, by host; removed when they end (answers are never cached here). */
-  private final Map<String, CompletableFuture<List<InetAddress>>> runningLookups =
-      new ConcurrentHashMap<>();
 
   /**
    * A base URL after parsing, before DNS: the normalised URL, host, port, and the address if the
@@ -236,50 +229,25 @@ public class BaseUrlGuard {
         .map(addresses -> verified(parsed, addresses));
   }
 
-  /**
-   * The host's addresses: a lookup already running for the same host is shared, not repeated, so a
-   * host whose name servers stall (a player's own) holds one resolver thread, not all of them.
-   */
   private Uni<List<InetAddress>> resolve(String host) {
     return Uni.createFrom()
-        .deferred(
-            () -> {
-              CompletableFuture<List<InetAddress>> lookup;
+        .emitter(
+            emitter -> {
               try {
-                lookup = runningLookups.computeIfAbsent(host, this::startLookup);
-                if (lookup.isDone()) {
-                  // A finished answer is never reused: every check resolves again.
-                  runningLookups.remove(host, lookup);
-                  lookup = runningLookups.computeIfAbsent(host, this::startLookup);
-                }
+                dnsPool.execute(
+                    () -> {
+                      try {
+                        List<InetAddress> addresses = resolver.resolve(host);
+                        emitter.complete(addresses == null ? List.of() : List.copyOf(addresses));
+                      } catch (UnknownHostException | RuntimeException e) {
+                        emitter.fail(e);
+                      }
+                    });
               } catch (RejectedExecutionException e) {
                 LOG.warn("base URL resolver pool is full; refusing the lookup");
-                return Uni.createFrom().failure(e);
+                emitter.fail(e);
               }
-              CompletableFuture<List<InetAddress>> running = lookup;
-              running.whenComplete((addresses, failure) -> runningLookups.remove(host, running));
-              // A copy: a caller that gives up (its DNS timeout) does not cancel the others'
-              // lookup.
-              return Uni.createFrom().completionStage(running.copy());
             });
-  }
-
-  private CompletableFuture<List<InetAddress>> startLookup(String host) {
-    CompletableFuture<List<InetAddress>> lookup = new CompletableFuture<>();
-    dnsPool.execute(
-        () -> {
-          try {
-            List<InetAddress> addresses = resolver.resolve(host);
-            // Gone from the running lookups before anyone sees the answer: a check that starts
-            // after this one has returned resolves again, never joins a finished lookup.
-            runningLookups.remove(host, lookup);
-            lookup.complete(addresses == null ? List.of() : List.copyOf(addresses));
-          } catch (UnknownHostException | RuntimeException e) {
-            runningLookups.remove(host, lookup);
-            lookup.completeExceptionally(e);
-          }
-        });
-    return lookup;
   }
 
   private ResolvedTarget verified(ParsedBaseUrl parsed, List<InetAddress> addresses) {

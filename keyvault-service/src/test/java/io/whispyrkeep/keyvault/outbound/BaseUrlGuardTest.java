@@ -2,7 +2,6 @@ package io.whispyrkeep.keyvault.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.whispyrkeep.keyvault.outbound.BaseUrlRefusedException.Reason;
 import java.io.IOException;
@@ -386,43 +385,6 @@ class BaseUrlGuardTest {
     } finally {
       release.countDown();
       slow.close();
-    }
-  }
-
-  @Test
-  void check_oneHostsStalledLookups_leaveResolverThreadsForOtherHosts() throws Exception {
-    CountDownLatch release = new CountDownLatch(1);
-    AtomicInteger stalled = new AtomicInteger();
-    BaseUrlGuard shared =
-        new BaseUrlGuard(
-            host -> {
-              if (host.equals("tarpit.player.example")) {
-                // A player's own name server that never answers.
-                stalled.incrementAndGet();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return List.of(InetAddress.getByName(PUBLIC_ADDRESS));
-            },
-            PublicAddresses::isPublic,
-            Duration.ofSeconds(5));
-    try {
-      for (int i = 0; i < 8; i++) {
-        shared.check("https://tarpit.player.example/v1").subscribe().with(t -> {}, e -> {});
-      }
-      await().atMost(Duration.ofSeconds(10)).until(() -> stalled.get() >= 1);
-
-      ResolvedTarget other =
-          shared.check("https://api.other.example/v1").await().atMost(Duration.ofSeconds(10));
-
-      assertThat(other.host()).isEqualTo("api.other.example");
-      assertThat(stalled.get()).isEqualTo(1);
-    } finally {
-      release.countDown();
-      shared.close();
     }
   }
 
