@@ -2,7 +2,7 @@ package io.whispyrkeep.auth.password;
 
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.config.AuthConfig;
-import io.whispyrkeep.auth.worker.BoundedWorkerPool;
+import io.whispyrkeep.platform.worker.BoundedWorkers;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.function.Supplier;
@@ -10,20 +10,20 @@ import java.util.function.Supplier;
 /**
  * Runs password hashing off the event loop on a small fixed pool with a bounded queue: a login
  * storm waits in the queue instead of starting hundreds of 19 MiB hashes at once, and beyond the
- * queue gets a clear 503 with Retry-After ({@link BoundedWorkerPool}).
+ * queue gets a clear 503 with Retry-After ({@link BoundedWorkers}).
  */
 @ApplicationScoped
 public class HashingExecutor {
 
-  private final BoundedWorkerPool pool;
+  private final BoundedWorkers pool;
 
   HashingExecutor(AuthConfig config) {
     this.pool =
-        new BoundedWorkerPool(
+        new BoundedWorkers(
             "argon2",
             config.hashing().maxConcurrent(),
             config.hashing().queueCapacity(),
-            "Too many logins are being processed; retry shortly.");
+            BoundedWorkers.busy("Too many logins are being processed; retry shortly."));
   }
 
   /** Runs the task on the hashing pool; the Uni resumes on the caller's Vert.x context. */

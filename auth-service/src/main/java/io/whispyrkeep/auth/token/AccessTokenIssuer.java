@@ -5,7 +5,7 @@ import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.auth.config.AuthConfig;
-import io.whispyrkeep.auth.worker.BoundedWorkerPool;
+import io.whispyrkeep.platform.worker.BoundedWorkers;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -36,7 +36,7 @@ public class AccessTokenIssuer {
   private final Clock clock;
   private final String issuer;
   private final Duration lifetime;
-  private final BoundedWorkerPool signing;
+  private final BoundedWorkers signing;
 
   AccessTokenIssuer(
       SigningKeys keys,
@@ -48,11 +48,11 @@ public class AccessTokenIssuer {
     this.issuer = issuer;
     this.lifetime = checkedLifetime(config.token().accessTokenLifetime());
     this.signing =
-        new BoundedWorkerPool(
+        new BoundedWorkers(
             "rs256",
             config.signing().maxConcurrent(),
             config.signing().queueCapacity(),
-            "Too many tokens are being signed; retry shortly.");
+            BoundedWorkers.busy("Too many tokens are being signed; retry shortly."));
   }
 
   /** Refuses lifetimes that are not positive or exceed {@link #MAX_LIFETIME}. */

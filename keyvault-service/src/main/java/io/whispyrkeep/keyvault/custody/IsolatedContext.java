@@ -5,6 +5,7 @@ import io.smallrye.common.vertx.VertxContext;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.whispyrkeep.platform.worker.BoundedWorkers;
 import java.util.function.Supplier;
 
 /**
@@ -45,22 +46,8 @@ final class IsolatedContext {
                 }));
   }
 
-  /**
-   * {@code uni}, its result delivered on the event-loop context of whoever subscribes: a result
-   * shared by several callers, or made on another thread, must reach each caller where its
-   * Hibernate Reactive session lives. A caller on a worker context (a blocking endpoint, which may
-   * wait for the result on its own thread) or on no context gets it on whichever thread made it, so
-   * waiting cannot block its own delivery.
-   */
+  /** {@code uni}, its result delivered as {@link BoundedWorkers#onCallersContext} says. */
   static <T> Uni<T> onCallersContext(Uni<T> uni) {
-    return Uni.createFrom()
-        .deferred(
-            () -> {
-              Context caller = Vertx.currentContext();
-              if (caller == null || !caller.isEventLoopContext()) {
-                return uni;
-              }
-              return uni.emitOn(command -> caller.runOnContext(ignored -> command.run()));
-            });
+    return BoundedWorkers.onCallersContext(uni);
   }
 }

@@ -3,6 +3,7 @@ package io.whispyrkeep.keyvault.custody;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
+import io.whispyrkeep.platform.worker.BoundedWorkers;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -53,7 +54,7 @@ public class LocalTransitKeys {
 
   private final MasterKeys masterKeys;
   private final LocalTransitCrypto crypto;
-  private final CryptoWorkers workers;
+  private final BoundedWorkers workers;
   private final IsolatedContext isolated;
   private final LocalTransitKeyRepository keys;
   private final LocalTransitKeyVersionRepository versions;
@@ -94,7 +95,14 @@ public class LocalTransitKeys {
       Clock clock) {
     this.masterKeys = masterKeys;
     this.crypto = new LocalTransitCrypto(local.derivedKeyCacheSize());
-    this.workers = new CryptoWorkers(local.maxConcurrent(), local.queueCapacity());
+    this.workers =
+        new BoundedWorkers(
+            "transit-crypto",
+            local.maxConcurrent(),
+            local.queueCapacity(),
+            () ->
+                new CustodyUnavailableException(
+                    "too many custody operations are waiting; retry shortly"));
     this.isolated = new IsolatedContext(vertx);
     this.keys = keys;
     this.versions = versions;

@@ -1,8 +1,10 @@
-package io.whispyrkeep.auth.worker;
+package io.whispyrkeep.platform.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.whispyrkeep.platform.problem.ProblemException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -11,9 +13,13 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class BoundedWorkerPoolTest {
+/**
+ * The bounded worker pool: a full queue refuses at once with the caller's 503; work runs off-loop.
+ */
+class BoundedWorkersTest {
 
-  private final BoundedWorkerPool pool = new BoundedWorkerPool("test", 1, 1, "Busy; retry.");
+  private final BoundedWorkers pool =
+      new BoundedWorkers("test", 1, 1, BoundedWorkers.busy("Busy; retry."));
 
   @AfterEach
   void stop() {
@@ -55,6 +61,27 @@ class BoundedWorkerPoolTest {
         pool.submit(() -> Thread.currentThread().getName()).await().atMost(Duration.ofSeconds(10));
 
     assertThat(thread).startsWith("test-");
+  }
+
+  @Test
+  void submit_fromAnEventLoopContext_resultArrivesBackOnThatContext() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Context caller = vertx.getOrCreateContext();
+      CompletableFuture<Boolean> onCaller = new CompletableFuture<>();
+      caller.runOnContext(
+          ignored ->
+              pool.submit(() -> Thread.currentThread().getName())
+                  .subscribe()
+                  .with(
+                      worker ->
+                          onCaller.complete(
+                              worker.startsWith("test-") && Vertx.currentContext() == caller),
+                      onCaller::completeExceptionally));
+      assertThat(onCaller.get(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
   }
 
   private static void await(CountDownLatch latch) {
