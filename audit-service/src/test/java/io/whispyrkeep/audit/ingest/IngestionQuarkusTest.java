@@ -20,6 +20,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -78,6 +79,7 @@ class IngestionQuarkusTest {
 
   @Inject ObjectMapper mapper;
   @Inject MeterRegistry registry;
+  @Inject InMemorySpanExporter spans;
 
   private void produce(String key, String value) {
     TrailFixture.produce(bootstrapServers, key, value);
@@ -85,6 +87,34 @@ class IngestionQuarkusTest {
 
   private void produce(SecurityEvent event) throws Exception {
     TrailFixture.produce(bootstrapServers, event);
+  }
+
+  /**
+   * The trace of the request that caused an event continues into audit-service: the record's {@code
+   * traceparent} (written by the producing service's outbox relay, see the platform's
+   * OutboxQuarkusTest) is the parent of the span in which audit-service receives it.
+   */
+  @Test
+  void tracedEvent_receivedByAuditServiceInTheSameTrace() throws Exception {
+    String traceId = UUID.randomUUID().toString().replace("-", "");
+    String parentSpanId = "00f067aa0ba902b7";
+    String subject = "traced-" + UUID.randomUUID();
+
+    TrailFixture.produceTraced(
+        bootstrapServers,
+        event("auth.login_success", subject),
+        "00-" + traceId + "-" + parentSpanId + "-01");
+
+    awaitCount("subject=" + subject, 1);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(spans.getFinishedSpanItems())
+                    .filteredOn(span -> span.getTraceId().equals(traceId))
+                    .as("spans of audit-service in the producer's trace")
+                    .anySatisfy(
+                        span -> assertThat(span.getParentSpanId()).isEqualTo(parentSpanId)));
   }
 
   @Test

@@ -150,6 +150,16 @@ public final class TrailFixture {
     producer(bootstrapServers).flush();
   }
 
+  /** Sends an event as {@link #produce(String, SecurityEvent...)} does, in the trace given. */
+  public static void produceTraced(String bootstrapServers, SecurityEvent event, String traceParent)
+      throws Exception {
+    String value = MAPPER.writeValueAsString(event);
+    Headers headers = TestEventKeys.headers(event.source(), value);
+    headers.add("traceparent", traceParent.getBytes(StandardCharsets.US_ASCII));
+    send(bootstrapServers, event.partitionKey(), value, headers);
+    producer(bootstrapServers).flush();
+  }
+
   /**
    * Sends one record with exactly the headers given (none, a stranger's signature, a signature of
    * other bytes): what an attacker with access to Kafka can write.
