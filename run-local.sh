@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole WhispyrKeep suite on this machine, no Docker needed: PostgreSQL (15432), Kafka
 # (19092), auth 8081, keyvault 8082, turn 8083, audit 8084 and the front door on 8080.
-# Usage: ./run-local.sh [--reset]     (--reset wipes .local/data first; secrets are kept)
+# Usage: ./run-local.sh [--reset] [--smoke]   (--reset wipes .local/data first; secrets are kept;
+#        --smoke runs the end-to-end journey through the front door, on the suite already
+#        running or on one it starts and stops, and exits 0 only if every step passed)
 # Ctrl-C stops everything. Logs: .local/logs/. Admin credentials: .local/admin.env.
 set -euo pipefail
 cd "$(dirname "$0")"

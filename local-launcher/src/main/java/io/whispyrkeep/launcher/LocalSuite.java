@@ -7,6 +7,7 @@ import io.whispyrkeep.devinfra.kafka.KafkaTopics;
 import io.whispyrkeep.devinfra.postgres.PostgresServer;
 import io.whispyrkeep.devinfra.postgres.PostgresStarter;
 import io.whispyrkeep.devinfra.process.ServiceReadiness;
+import io.whispyrkeep.launcher.journey.Journey;
 import io.whispyrkeep.narrator.OfflineNarrator;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -85,6 +86,9 @@ public final class LocalSuite {
     java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
     boolean reset = List.of(args).contains("--reset");
     LocalSuite suite = new LocalSuite(Path.of("").toAbsolutePath(), System.out);
+    if (List.of(args).contains("--smoke")) {
+      System.exit(suite.smoke(reset) ? 0 : 1);
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
@@ -101,6 +105,49 @@ public final class LocalSuite {
       System.exit(1);
     }
     stopped.await();
+  }
+
+  /**
+   * {@code ./run-local.sh --smoke}: the journey of {@link Journey} through the front door, against
+   * the suite already running here or one started for it (and stopped after). True if every step
+   * passed.
+   */
+  boolean smoke(boolean reset) {
+    boolean started = false;
+    try {
+      if (frontDoorAnswers()) {
+        out.println("Using the suite already running on port " + FRONT_DOOR_PORT + ".");
+      } else {
+        started = true;
+        start(reset);
+      }
+      out.println();
+      out.println("Journey through http://" + HOST + ":" + FRONT_DOOR_PORT + ":");
+      List<Journey.StepResult> results =
+          new Journey(
+                  URI.create("http://" + HOST + ":" + FRONT_DOOR_PORT), local.resolve("admin.env"))
+              .run(out);
+      boolean passed =
+          results.size() == Journey.STEPS && results.stream().allMatch(Journey.StepResult::passed);
+      out.println(passed ? "Smoke test passed." : "Smoke test FAILED.");
+      return passed;
+    } catch (Exception e) {
+      System.err.println("\nrun-local: " + e.getMessage());
+      return false;
+    } finally {
+      if (started) {
+        stop();
+      }
+    }
+  }
+
+  private static boolean frontDoorAnswers() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(HOST, FRONT_DOOR_PORT), 1000);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   void start(boolean reset) throws Exception {

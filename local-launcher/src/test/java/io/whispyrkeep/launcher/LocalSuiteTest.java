@@ -85,6 +85,34 @@ class LocalSuiteTest {
     }
   }
 
+  /**
+   * {@code ./run-local.sh --smoke} on the suite already running: the whole journey of {@link
+   * io.whispyrkeep.launcher.journey.Journey} through the front door, every step passed, and the
+   * running suite left running.
+   */
+  @Test
+  void smoke_onTheRunningSuite_everyJourneyStepPasses() throws Exception {
+    Path root = Path.of(System.getProperty("whispyrkeep.root", "..")).toAbsolutePath().normalize();
+    Path smokeOutput = localDir.resolve("smoke.out");
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", "run-local.sh", "--smoke")
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(smokeOutput.toFile());
+    builder.environment().put("WK_LOCAL_DIR", localDir.toString());
+    Process smoke = builder.start();
+    assertThat(smoke.waitFor(300, TimeUnit.SECONDS)).as("smoke finished").isTrue();
+    String printed = Files.readString(smokeOutput);
+    assertThat(smoke.exitValue()).as(printed).isZero();
+    assertThat(printed).contains("Using the suite already running").contains("Smoke test passed.");
+    assertThat(printed.lines().filter(line -> line.startsWith("ok ")).count())
+        .as(printed)
+        .isEqualTo(io.whispyrkeep.launcher.journey.Journey.STEPS);
+    assertThat(launcher.isAlive()).isTrue();
+    HttpResponse<String> ready = get("http://127.0.0.1:8081/q/health/ready");
+    assertThat(ready.statusCode()).isEqualTo(200);
+  }
+
   @Test
   void everyService_readyOnItsPort() throws Exception {
     for (int port : List.of(8081, 8082, 8083, 8084)) {
