@@ -113,6 +113,39 @@ class LocalSuiteTest {
     assertThat(ready.statusCode()).isEqualTo(200);
   }
 
+  /** The README's "First five minutes" curl walk-through, run as written against the suite. */
+  @Test
+  void readmeFirstFiveMinutes_runsAsWritten() throws Exception {
+    Path root = Path.of(System.getProperty("whispyrkeep.root", "..")).toAbsolutePath().normalize();
+    String readme = Files.readString(root.resolve("README.md"));
+    String block =
+        readme.substring(
+            readme.indexOf("<!-- first-five-minutes:begin -->"),
+            readme.indexOf("<!-- first-five-minutes:end -->"));
+    String script = block.substring(block.indexOf("```bash\n") + 8, block.lastIndexOf("```"));
+    Path file = localDir.resolve("first-five-minutes.sh");
+    Files.writeString(file, "set -euo pipefail\n" + script);
+    Path walkOutput = localDir.resolve("first-five-minutes.out");
+    ProcessBuilder builder =
+        new ProcessBuilder("bash", file.toString())
+            .directory(root.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(walkOutput.toFile());
+    builder.environment().put("WK_LOCAL_DIR", localDir.toString());
+    Process walk = builder.start();
+    assertThat(walk.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String printed = Files.readString(walkOutput);
+    assertThat(walk.exitValue()).as(printed).isZero();
+    assertThat(printed)
+        .contains("\"displayName\":\"Ada\"")
+        .contains("\"provider\":\"offline\"")
+        .contains("\"narrative\"")
+        .contains("\"stateVersion\"")
+        .contains("\"gameTime\"")
+        .contains("\"items\"")
+        .doesNotContain("offline-demo-key-0123456789");
+  }
+
   @Test
   void everyService_readyOnItsPort() throws Exception {
     for (int port : List.of(8081, 8082, 8083, 8084)) {
