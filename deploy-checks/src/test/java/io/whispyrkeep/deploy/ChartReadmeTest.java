@@ -24,7 +24,8 @@ class ChartReadmeTest {
 
   static Set<String> valueKeys() throws IOException {
     JsonNode values =
-        DeployFiles.YAML.readTree(DeployFiles.ROOT.resolve("helm/whispyrkeep/values.yaml").toFile());
+        DeployFiles.YAML.readTree(
+            DeployFiles.ROOT.resolve("helm/whispyrkeep/values.yaml").toFile());
     Set<String> keys = new TreeSet<>();
     collect("", values, keys);
     return keys;

@@ -3,6 +3,7 @@ package io.whispyrkeep.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * k8s/ (applied once by the SRE before the chart): every document valid against the Kubernetes,
- * Strimzi and CloudNativePG schemas in ../shared/corpora, and the rules the suite depends on
- * (topic names from the code, exact ACLs, PSA labels, TLS-only PostgreSQL, one role per service).
+ * Strimzi and CloudNativePG schemas in ../shared/corpora, and the rules the suite depends on (topic
+ * names from the code, exact ACLs, PSA labels, TLS-only PostgreSQL, one role per service).
  */
 class ClusterPrerequisitesTest {
 
@@ -98,7 +99,8 @@ class ClusterPrerequisitesTest {
           assertThat(topic.at("/spec/config/min.insync.replicas").asInt()).as(name).isEqualTo(2);
           assertThat(topic.at("/spec/partitions").asInt()).as(name).isGreaterThanOrEqualTo(3);
         });
-    assertThat(topics.get("security.events").at("/spec/partitions").asInt()).isGreaterThanOrEqualTo(12);
+    assertThat(topics.get("security.events").at("/spec/partitions").asInt())
+        .isGreaterThanOrEqualTo(12);
   }
 
   /** The topic constants of io.whispyrkeep.platform.event.SecurityEventTopics, read from source. */
@@ -121,7 +123,8 @@ class ClusterPrerequisitesTest {
     properties.load(
         new StringReader(
             DeployFiles.read(
-                DeployFiles.ROOT.resolve("audit-service/src/main/resources/application.properties"))));
+                DeployFiles.ROOT.resolve(
+                    "audit-service/src/main/resources/application.properties"))));
     return properties;
   }
 
@@ -182,14 +185,23 @@ class ClusterPrerequisitesTest {
         .at("/spec/managed/roles")
         .forEach(r -> roles.put(r.path("name").asText(), r.at("/passwordSecret/name").asText()));
     assertThat(roles.keySet())
-        .containsExactlyInAnyOrder("wk_auth", "wk_keyvault", "wk_turn", "wk_audit", "wk_audit_runtime");
+        .containsExactlyInAnyOrder(
+            "wk_auth", "wk_keyvault", "wk_turn", "wk_audit", "wk_audit_runtime");
     assertThat(roles.values()).allMatch(s -> s.startsWith("whispyrkeep-pg-"));
     Map<String, String> owners = new HashMap<>();
     ofKind("Database")
         .forEach(d -> owners.put(d.at("/spec/name").asText(), d.at("/spec/owner").asText()));
     assertThat(owners)
         .containsExactlyInAnyOrderEntriesOf(
-            Map.of("auth", "wk_auth", "keyvault", "wk_keyvault", "turn", "wk_turn", "audit", "wk_audit"));
+            Map.of(
+                "auth",
+                "wk_auth",
+                "keyvault",
+                "wk_keyvault",
+                "turn",
+                "wk_turn",
+                "audit",
+                "wk_audit"));
   }
 
   @Test
@@ -203,6 +215,23 @@ class ClusterPrerequisitesTest {
         .contains("SERVICE_ACCOUNT=${SERVICE_ACCOUNT:-keyvault-service}")
         .contains("token_policies=keyvault-transit")
         .contains("audience=vault");
-    assertThat(policy).contains("path \"transit/decrypt/whispyrkeep-llm-keys\"").doesNotContain("\"*\"");
+    assertThat(policy)
+        .contains("path \"transit/decrypt/whispyrkeep-llm-keys\"")
+        .doesNotContain("\"*\"");
+  }
+
+  @Test
+  void schemas_misspeltOrWronglyTypedField_rejected() {
+    ObjectNode kafka = (ObjectNode) ofKind("Kafka").get(0).deepCopy();
+    ((ObjectNode) kafka.path("spec").path("kafka"))
+        .set("listners", kafka.at("/spec/kafka/listeners"));
+    ObjectNode cluster = (ObjectNode) ofKind("Cluster").get(0).deepCopy();
+    ((ObjectNode) cluster.path("spec")).put("instances", "three");
+    ObjectNode namespace = (ObjectNode) ofKind("Namespace").get(0).deepCopy();
+    namespace.put("bogusField", true);
+
+    assertThat(DeployFiles.schemaErrors(kafka)).anyMatch(e -> e.contains("listners"));
+    assertThat(DeployFiles.schemaErrors(cluster)).anyMatch(e -> e.contains("instances"));
+    assertThat(DeployFiles.schemaErrors(namespace)).anyMatch(e -> e.contains("bogusField"));
   }
 }

@@ -22,20 +22,22 @@ class DockerfileTest {
       Pattern.compile("(?i).*(password|secret|token|private|\\.pem|\\.key|\\.env|credential).*");
 
   private static String dockerfile(String module) {
-    return DeployFiles.read(DeployFiles.ROOT.resolve(module).resolve("src/main/docker/Dockerfile.jvm"));
+    return DeployFiles.read(
+        DeployFiles.ROOT.resolve(module).resolve("src/main/docker/Dockerfile.jvm"));
   }
 
   private static List<String> instructions(String text, String keyword) {
-    return text.replace("\\\n", " ")
-        .lines()
-        .filter(l -> l.startsWith(keyword + " "))
-        .toList();
+    return text.replace("\\\n", " ").lines().filter(l -> l.startsWith(keyword + " ")).toList();
   }
 
   @ParameterizedTest
   @ValueSource(
       strings = {
-        "auth-service", "keyvault-service", "turn-service", "audit-service", "offline-narrator"
+        "auth-service",
+        "keyvault-service",
+        "turn-service",
+        "audit-service",
+        "offline-narrator"
       })
   void dockerfile_pinnedNonRootNoSecret(String module) {
     String text = dockerfile(module);
@@ -79,7 +81,12 @@ class DockerfileTest {
   @ParameterizedTest
   @ValueSource(
       strings = {
-        ".", "auth-service", "keyvault-service", "turn-service", "audit-service", "offline-narrator"
+        ".",
+        "auth-service",
+        "keyvault-service",
+        "turn-service",
+        "audit-service",
+        "offline-narrator"
       })
   void dockerignore_keepsSecretsOutOfTheContext(String folder) {
     Path file = DeployFiles.ROOT.resolve(folder).resolve(".dockerignore");
@@ -88,7 +95,8 @@ class DockerfileTest {
 
     assertThat(lines.get(0)).as("everything excluded unless listed").isEqualTo("**");
     assertThat(lines).contains(".env", ".local/", "**/*.pem", "**/*.key", "**/secrets/");
-    String lastInclude = lines.stream().filter(l -> l.startsWith("!")).reduce((a, b) -> b).orElseThrow();
+    String lastInclude =
+        lines.stream().filter(l -> l.startsWith("!")).reduce((a, b) -> b).orElseThrow();
     assertThat(lines.indexOf("**/*.pem"))
         .as("secret patterns come after the includes, so they win")
         .isGreaterThan(lines.lastIndexOf(lastInclude));

@@ -38,7 +38,8 @@ class RenderedChartRulesTest {
   private static final Pattern SECRET_NAME =
       Pattern.compile(".*(PASSWORD|SECRET|PRIVATE).*|.*_(KEY|TOKEN|SHA256)$");
   private static final Pattern SECRET_VALUE =
-      Pattern.compile("(?s).*(-----BEGIN|password=|ScramLoginModule|\\bhvs\\.|\\bsk-[A-Za-z0-9]).*");
+      Pattern.compile(
+          "(?s).*(-----BEGIN|password=|ScramLoginModule|\\bhvs\\.|\\bsk-[A-Za-z0-9]).*");
 
   static Stream<Arguments> renders() {
     return Stream.of(
@@ -82,7 +83,10 @@ class RenderedChartRulesTest {
           .isEqualTo("RuntimeDefault");
       assertThat(pod.getTopologySpreadConstraints()).as(name).isNotEmpty();
       Volume tmp =
-          pod.getVolumes().stream().filter(v -> v.getName().equals("tmp")).findFirst().orElseThrow();
+          pod.getVolumes().stream()
+              .filter(v -> v.getName().equals("tmp"))
+              .findFirst()
+              .orElseThrow();
       assertThat(tmp.getEmptyDir()).as(name).isNotNull();
       for (Container container : containers(pod)) {
         String where = name + "/" + container.getName();
@@ -111,7 +115,9 @@ class RenderedChartRulesTest {
     for (Deployment deployment : ofKind(objects, Deployment.class)) {
       Container main = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
       String name = deployment.getMetadata().getName();
-      assertThat(main.getLivenessProbe().getHttpGet().getPath()).as(name).isEqualTo("/q/health/live");
+      assertThat(main.getLivenessProbe().getHttpGet().getPath())
+          .as(name)
+          .isEqualTo("/q/health/live");
       assertThat(main.getReadinessProbe().getHttpGet().getPath())
           .as(name)
           .isEqualTo("/q/health/ready");
@@ -147,7 +153,9 @@ class RenderedChartRulesTest {
           .as(name + " selected by a NetworkPolicy with Ingress and Egress")
           .anyMatch(
               p ->
-                  labels.entrySet().containsAll(p.getSpec().getPodSelector().getMatchLabels().entrySet())
+                  labels
+                          .entrySet()
+                          .containsAll(p.getSpec().getPodSelector().getMatchLabels().entrySet())
                       && p.getSpec().getPolicyTypes().containsAll(List.of("Ingress", "Egress")));
     }
     assertThat(hpas).as("default values autoscale every service").isNotEmpty();
@@ -172,7 +180,8 @@ class RenderedChartRulesTest {
     assertThat(byService).containsOnlyKeys(DeployFiles.SERVICES);
 
     // turn -> keyvault: the only service-to-service flow besides auth.
-    assertThat(egressPeers(byService.get("turn-service"))).contains("keyvault-service", "auth-service");
+    assertThat(egressPeers(byService.get("turn-service")))
+        .contains("keyvault-service", "auth-service");
     assertThat(egressPeers(byService.get("auth-service"))).doesNotContain("keyvault-service");
     assertThat(egressPeers(byService.get("audit-service")))
         .contains("auth-service")
