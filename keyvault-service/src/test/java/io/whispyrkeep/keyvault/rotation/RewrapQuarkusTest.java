@@ -117,8 +117,13 @@ class RewrapQuarkusTest {
         "UPDATE rewrap_run SET worker = 'dead-worker', lease_until = now() - interval '1 second'"
             + " WHERE id = ?::uuid",
         runId);
-    Thread.sleep(500); // lets the old worker notice and stop (it must not write after this)
+    // From here the old worker may still be inside a batch, but none of its writes may land.
     Map<String, String> doneBeforeResume = ciphertextsAt(target);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> countAt(target) == doneBeforeResume.size());
     int rewrappedBeforeResume = progress(admin).getInt("rewrapped");
     assertThat(doneBeforeResume.size()).isBetween(1000, ROWS);
     assertThat(progress(admin).getLong("remaining")).isPositive();
@@ -245,6 +250,11 @@ class RewrapQuarkusTest {
       rows.put(row.substring(0, space), row.substring(space + 1));
     }
     return rows;
+  }
+
+  private static int countAt(int version) {
+    return Integer.parseInt(
+        strings("SELECT count(*)::text FROM api_key WHERE key_version = ?", version).get(0));
   }
 
   private static List<String[]> sampleRows(int count) {
