@@ -2,12 +2,12 @@ package io.whispyrkeep.keyvault.rotation;
 
 import static io.restassured.RestAssured.given;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.adminToken;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.eventPayloads;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.newPlayer;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.openAiKey;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.put;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.strings;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.update;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.eventPayloads;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.strings;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -19,6 +19,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.path.json.JsonPath;
 import io.whispyrkeep.keyvault.custody.TransitEngine;
 import io.whispyrkeep.keyvault.support.KeyvaultApi;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
@@ -214,7 +215,7 @@ class RewrapQuarkusTest {
     }
     oldOwner = owners.get(0);
     oldCiphertext = ciphertexts.get(0);
-    try (Connection connection = KeyvaultApi.connect();
+    try (Connection connection = ServiceDatabase.connect();
         PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO api_key (id, owner_id, provider, ciphertext, key_version, last4, fingerprint,"
