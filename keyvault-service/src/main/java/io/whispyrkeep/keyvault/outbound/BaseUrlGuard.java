@@ -13,11 +13,8 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -92,10 +89,7 @@ public class BaseUrlGuard {
   private final HostResolver resolver;
   private final Predicate<InetAddress> addressPolicy;
   private final Duration dnsTimeout;
-  private final int maxLookups;
-  private final int maxLookupsPerHost;
-  private final AtomicInteger lookupsInFlight = new AtomicInteger();
-  private final Map<String, Integer> lookupsPerHost = new ConcurrentHashMap<>();
+  private final InFlightLimit lookups;
 
   /**
    * A base URL after parsing, before DNS: the normalised URL, host, port, and the address if the
@@ -130,11 +124,7 @@ public class BaseUrlGuard {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.addressPolicy = Objects.requireNonNull(addressPolicy, "addressPolicy");
     this.dnsTimeout = Objects.requireNonNull(dnsTimeout, "dnsTimeout");
-    if (maxLookups < 1 || maxLookupsPerHost < 1) {
-      throw new IllegalArgumentException("lookup bounds must be positive");
-    }
-    this.maxLookups = maxLookups;
-    this.maxLookupsPerHost = maxLookupsPerHost;
+    this.lookups = new InFlightLimit(maxLookupsPerHost, maxLookups);
   }
 
   /**
@@ -230,7 +220,7 @@ public class BaseUrlGuard {
     return Uni.createFrom()
         .deferred(
             () -> {
-              if (!tryAcquire(host)) {
+              if (!lookups.tryAcquire(host)) {
                 LOG.warn("base URL lookups at their bound; refusing the lookup");
                 return Uni.createFrom()
                     .<List<InetAddress>>failure(new BaseUrlRefusedException(Reason.NOT_PUBLIC));
@@ -247,35 +237,8 @@ public class BaseUrlGuard {
                   .after(dnsTimeout)
                   .fail()
                   .onTermination()
-                  .invoke(() -> release(host));
+                  .invoke(() -> lookups.release(host));
             });
-  }
-
-  private boolean tryAcquire(String host) {
-    if (lookupsInFlight.incrementAndGet() > maxLookups) {
-      lookupsInFlight.decrementAndGet();
-      return false;
-    }
-    boolean[] acquired = {false};
-    lookupsPerHost.compute(
-        host,
-        (key, count) -> {
-          int current = count == null ? 0 : count;
-          if (current >= maxLookupsPerHost) {
-            return count;
-          }
-          acquired[0] = true;
-          return current + 1;
-        });
-    if (!acquired[0]) {
-      lookupsInFlight.decrementAndGet();
-    }
-    return acquired[0];
-  }
-
-  private void release(String host) {
-    lookupsPerHost.computeIfPresent(host, (key, count) -> count <= 1 ? null : count - 1);
-    lookupsInFlight.decrementAndGet();
   }
 
   private ResolvedTarget verified(ParsedBaseUrl parsed, List<InetAddress> addresses) {
