@@ -16,8 +16,8 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
-import io.whispyrkeep.auth.support.OutboxRows;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.util.Base64;
@@ -89,7 +89,7 @@ class AdminAndClientQuarkusTest {
         AuthApi.login(player[0], GOOD_PASSWORD, AuthApi.randomAddress()).path("access_token");
     JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(next.split("\\.")[1]));
     assertThat(JSON.convertValue(claims.get("groups"), List.class)).contains("security", "player");
-    List<String> granted = OutboxRows.payloads("auth.role_granted", player[2]);
+    List<String> granted = ServiceDatabase.eventPayloads("auth.role_granted", player[2]);
     assertThat(granted).hasSize(1);
     assertThat(JSON.readTree(granted.get(0)).get("actor").asText()).isEqualTo(subject(admin));
 
@@ -142,8 +142,8 @@ class AdminAndClientQuarkusTest {
         .then()
         .body("roles", containsInAnyOrder("admin", "player"));
     String selfChange = "\"actor\":\"" + self + "\",\"subject\":\"" + self + "\"";
-    assertThat(OutboxRows.payloads("auth.role_granted", selfChange)).isEmpty();
-    assertThat(OutboxRows.payloads("auth.role_revoked", selfChange)).isEmpty();
+    assertThat(ServiceDatabase.eventPayloads("auth.role_granted", selfChange)).isEmpty();
+    assertThat(ServiceDatabase.eventPayloads("auth.role_revoked", selfChange)).isEmpty();
   }
 
   @Test
@@ -223,7 +223,7 @@ class AdminAndClientQuarkusTest {
         .statusCode(204);
 
     AuthApi.login(email, GOOD_PASSWORD, address).then().statusCode(200);
-    assertThat(OutboxRows.payloads("auth.unlock", sub)).hasSize(1);
+    assertThat(ServiceDatabase.eventPayloads("auth.unlock", sub)).hasSize(1);
   }
 
   private static Response clientToken(String basic, String grantType) {
@@ -289,7 +289,7 @@ class AdminAndClientQuarkusTest {
         .statusCode(401)
         .body("type", equalTo("https://whispyrkeep.io/problems/invalid-client"));
 
-    List<String> payloads = OutboxRows.payloads("auth.client_auth_failure", marker);
+    List<String> payloads = ServiceDatabase.eventPayloads("auth.client_auth_failure", marker);
     assertThat(payloads).hasSize(1);
     JsonNode event = JSON.readTree(payloads.get(0));
     assertThat(SecurityEventSchema.load().validate(event)).isEmpty();

@@ -16,11 +16,11 @@ import io.restassured.specification.RequestSpecification;
 import io.smallrye.jwt.build.Jwt;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
-import io.whispyrkeep.auth.support.OutboxRows;
 import io.whispyrkeep.devinfra.keys.TestJwtKeys;
 import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.platform.event.SecurityEventSchema;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
@@ -124,7 +124,8 @@ class TokenExchangeQuarkusTest {
     assertRefused(response, 400, error);
     String requestId = response.header("X-Request-ID");
     List<String> events =
-        OutboxRows.payloads("auth.token_exchange_refused", "\"requestId\":\"" + requestId + "\"");
+        ServiceDatabase.eventPayloads(
+            "auth.token_exchange_refused", "\"requestId\":\"" + requestId + "\"");
     assertThat(events).hasSize(1);
     JsonNode event = parse(events.get(0));
     assertThat(event.path("actor").asText()).isNotBlank();
@@ -245,7 +246,8 @@ class TokenExchangeQuarkusTest {
 
     assertRefused(exchange(form(expired)), 400, "invalid_grant");
 
-    List<String> refusals = OutboxRows.payloads("auth.token_exchange_refused", player.id());
+    List<String> refusals =
+        ServiceDatabase.eventPayloads("auth.token_exchange_refused", player.id());
     assertThat(refusals).hasSize(1);
     JsonNode event = parse(refusals.get(0));
     assertThat(event.path("actor").asText()).isEqualTo("turn-service");
@@ -386,7 +388,7 @@ class TokenExchangeQuarkusTest {
   @Test
   void exchange_accountDeletedAfterLogin_invalidGrant() throws Exception {
     Player player = newPlayer();
-    try (Connection connection = OutboxRows.connect();
+    try (Connection connection = ServiceDatabase.connect();
         PreparedStatement delete =
             connection.prepareStatement("DELETE FROM account WHERE id = ?")) {
       delete.setObject(1, UUID.fromString(player.id()));
@@ -394,7 +396,7 @@ class TokenExchangeQuarkusTest {
     }
 
     assertRefused(exchange(form(player.accessToken())), 400, "invalid_grant");
-    assertThat(OutboxRows.payloads("auth.token_exchange_refused", player.id()))
+    assertThat(ServiceDatabase.eventPayloads("auth.token_exchange_refused", player.id()))
         .singleElement()
         .satisfies(
             payload ->
@@ -505,7 +507,7 @@ class TokenExchangeQuarkusTest {
     assertRefused(
         post(basic("turn-service", "wrong"), form(player.accessToken())), 401, "invalid_client");
     assertRefused(post(null, form(player.accessToken())), 401, "invalid_client");
-    assertThat(OutboxRows.payloads("auth.token_exchanged", player.id())).isEmpty();
+    assertThat(ServiceDatabase.eventPayloads("auth.token_exchanged", player.id())).isEmpty();
   }
 
   @Test

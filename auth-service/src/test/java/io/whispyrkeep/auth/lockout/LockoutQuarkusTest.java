@@ -14,7 +14,7 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
-import io.whispyrkeep.auth.support.OutboxRows;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.http.LoopbackPeer;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
@@ -51,7 +51,7 @@ class LockoutQuarkusTest {
   }
 
   private static String subjectOf(String email) {
-    return OutboxRows.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
+    return ServiceDatabase.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
   }
 
   @Test
@@ -70,11 +70,11 @@ class LockoutQuarkusTest {
     AuthApi.login(email, GOOD_PASSWORD, owner).then().statusCode(200);
 
     String subject = subjectOf(email);
-    List<String> locks = OutboxRows.payloads("auth.lockout", subject);
+    List<String> locks = ServiceDatabase.eventPayloads("auth.lockout", subject);
     assertThat(locks).hasSize(2);
     assertThat(locks.get(0)).contains("\"lockSeconds\":\"60\"").contains("\"scope\":\"address\"");
     assertThat(locks.get(1)).contains("\"lockSeconds\":\"120\"");
-    assertThat(OutboxRows.payloads("auth.alert.failed_logins", subject)).hasSize(1);
+    assertThat(ServiceDatabase.eventPayloads("auth.alert.failed_logins", subject)).hasSize(1);
   }
 
   @Test
@@ -88,7 +88,7 @@ class LockoutQuarkusTest {
   }
 
   private static List<String> rateLimitedEvents(String address) {
-    return OutboxRows.payloads("auth.rate_limited", "\"clientIp\":\"" + address + "\"");
+    return ServiceDatabase.eventPayloads("auth.rate_limited", "\"clientIp\":\"" + address + "\"");
   }
 
   /** Sum of the {@code refused} counts of the address's {@code auth.rate_limited} events. */
@@ -158,7 +158,7 @@ class LockoutQuarkusTest {
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
 
     String subject = subjectOf(email);
-    List<String> locks = OutboxRows.payloads("auth.lockout", subject);
+    List<String> locks = ServiceDatabase.eventPayloads("auth.lockout", subject);
     assertThat(locks).hasSize(1);
     assertThat(locks.get(0))
         .contains("\"severity\":\"CRITICAL\"")
@@ -216,7 +216,7 @@ class LockoutQuarkusTest {
     clock.advance(Duration.ofMinutes(1));
     failFromManyAddresses(email, 5);
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(401);
-    assertThat(OutboxRows.payloads("auth.lockout", subjectOf(email))).hasSize(2);
+    assertThat(ServiceDatabase.eventPayloads("auth.lockout", subjectOf(email))).hasSize(2);
   }
 
   @Test
@@ -227,7 +227,7 @@ class LockoutQuarkusTest {
     AuthApi.login(email, GOOD_PASSWORD, address).then().statusCode(200);
     fail(email, address, 4);
     AuthApi.login(email, GOOD_PASSWORD, address).then().statusCode(200);
-    assertThat(OutboxRows.payloads("auth.lockout", subjectOf(email))).isEmpty();
+    assertThat(ServiceDatabase.eventPayloads("auth.lockout", subjectOf(email))).isEmpty();
   }
 
   @Test

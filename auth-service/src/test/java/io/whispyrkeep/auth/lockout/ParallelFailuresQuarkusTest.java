@@ -14,8 +14,8 @@ import io.quarkus.test.junit.TestProfile;
 import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
-import io.whispyrkeep.auth.support.OutboxRows;
 import io.whispyrkeep.platform.event.SecurityEventTopics;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.kafka.SecurityEventReader;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
@@ -89,7 +89,7 @@ class ParallelFailuresQuarkusTest {
     String ownerDevice = ownerLogin.path("device_token");
     String subject = subject(ownerLogin.path("access_token"));
     // Arranged directly: THRESHOLD - 1 failures an hour-long attack would have left behind.
-    try (Connection connection = OutboxRows.connect();
+    try (Connection connection = ServiceDatabase.connect();
         PreparedStatement seed =
             connection.prepareStatement(
                 "INSERT INTO login_failure (account_id, client_ip, failed_at)"

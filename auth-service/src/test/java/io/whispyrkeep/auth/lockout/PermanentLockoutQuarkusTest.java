@@ -10,7 +10,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
-import io.whispyrkeep.auth.support.OutboxRows;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import io.whispyrkeep.testsupport.time.MutableClock;
@@ -67,7 +67,8 @@ class PermanentLockoutQuarkusTest {
         .then()
         .statusCode(200);
 
-    String id = OutboxRows.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
+    String id =
+        ServiceDatabase.strings("SELECT id::text FROM account WHERE email = ?", email).get(0);
     given().auth().oauth2(admin).post("/auth/users/" + id + "/unlock").then().statusCode(204);
 
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);

@@ -18,8 +18,8 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.whispyrkeep.auth.support.AuthApi;
 import io.whispyrkeep.auth.support.AuthKeysTestResource;
-import io.whispyrkeep.auth.support.OutboxRows;
 import io.whispyrkeep.devinfra.keys.TestTokens;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
 import java.nio.charset.StandardCharsets;
@@ -94,7 +94,7 @@ class AuthFlowQuarkusTest {
         .then()
         .statusCode(409);
     assertThat(
-            OutboxRows.strings(
+            ServiceDatabase.strings(
                 "SELECT email FROM account WHERE lower(email) = ?",
                 (local + "@example.com").toLowerCase()))
         .containsExactly(local + "@example.com");
@@ -258,7 +258,7 @@ class AuthFlowQuarkusTest {
     String weak =
         new io.whispyrkeep.auth.password.Argon2idPasswordHasher(8192, 1, 1)
             .hash(GOOD_PASSWORD.toCharArray());
-    try (var connection = OutboxRows.connect();
+    try (var connection = ServiceDatabase.connect();
         var update =
             connection.prepareStatement("UPDATE account SET password_hash = ? WHERE email = ?")) {
       update.setString(1, weak);
@@ -266,7 +266,7 @@ class AuthFlowQuarkusTest {
       assertThat(update.executeUpdate()).isEqualTo(1);
     }
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
-    assertThat(OutboxRows.strings("SELECT password_hash FROM account WHERE email = ?", email))
+    assertThat(ServiceDatabase.strings("SELECT password_hash FROM account WHERE email = ?", email))
         .singleElement()
         .satisfies(hash -> assertThat(hash).startsWith("$argon2id$v=19$m=19456,t=2,p=1$"));
     AuthApi.login(email, GOOD_PASSWORD, AuthApi.randomAddress()).then().statusCode(200);
@@ -311,7 +311,7 @@ class AuthFlowQuarkusTest {
         .body("type", equalTo("https://whispyrkeep.io/problems/invalid-refresh-token"));
     AuthApi.refresh(second).then().statusCode(401);
     String sub = claimsUnchecked(rotated.path("access_token")).get("sub").asText();
-    assertThat(OutboxRows.payloads("auth.refresh_reuse_detected", sub)).hasSize(1);
+    assertThat(ServiceDatabase.eventPayloads("auth.refresh_reuse_detected", sub)).hasSize(1);
   }
 
   @Test
@@ -476,15 +476,15 @@ class AuthFlowQuarkusTest {
     String email = AuthApi.newPlayer(address);
     Response login = AuthApi.login(email, GOOD_PASSWORD, address);
     String sub = claimsUnchecked(login.path("access_token")).get("sub").asText();
-    List<String> success = OutboxRows.payloads("auth.login_success", sub);
+    List<String> success = ServiceDatabase.eventPayloads("auth.login_success", sub);
     assertThat(success).hasSize(1);
     JsonNode event = JSON.readTree(success.get(0));
     assertThat(event.get("actor").asText()).isEqualTo(sub);
     assertThat(event.get("clientIp").asText()).isEqualTo(address);
     assertThat(event.get("userAgent").asText()).isEqualTo("auth-tests/1.0");
     assertThat(event.get("requestId").asText()).isNotBlank();
-    assertThat(OutboxRows.payloads("auth.register", sub)).hasSize(1);
-    List<String> all = OutboxRows.strings("SELECT payload FROM outbox");
+    assertThat(ServiceDatabase.eventPayloads("auth.register", sub)).hasSize(1);
+    List<String> all = ServiceDatabase.strings("SELECT payload FROM outbox");
     assertThat(String.join("\n", all))
         .doesNotContain(GOOD_PASSWORD)
         .doesNotContain((String) login.path("refresh_token"))

@@ -14,6 +14,7 @@ import io.whispyrkeep.keyvault.key.ApiKeyRepository;
 import io.whispyrkeep.keyvault.key.KeyMaterial;
 import io.whispyrkeep.keyvault.outbound.ChatCompletion;
 import io.whispyrkeep.keyvault.outbound.ChatRequest;
+import io.whispyrkeep.keyvault.outbound.InFlightLimit;
 import io.whispyrkeep.keyvault.outbound.ProviderClient;
 import io.whispyrkeep.keyvault.provider.Providers;
 import io.whispyrkeep.platform.event.SecurityEvents;
@@ -23,7 +24,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -46,8 +46,8 @@ public class BrokerService {
   private final SecurityEvents events;
   private final KeyvaultConfig config;
 
-  /** Calls running per player on this replica; a player without one has no entry. */
-  private final Map<String, Integer> running = new ConcurrentHashMap<>();
+  /** Calls running per player on this replica. */
+  private final InFlightLimit running;
 
   BrokerService(
       Providers providers,
@@ -62,6 +62,7 @@ public class BrokerService {
     this.client = client;
     this.events = events;
     this.config = config;
+    this.running = new InFlightLimit(config.broker().maxConcurrentPerPlayer(), Integer.MAX_VALUE);
   }
 
   public Uni<ChatCompletion> chat(
@@ -83,34 +84,13 @@ public class BrokerService {
     return Uni.createFrom()
         .deferred(
             () -> {
-              if (!tryStart(delegation.player())) {
+              if (!running.tryAcquire(delegation.player())) {
                 return Uni.createFrom().<ChatCompletion>failure(KeyvaultProblems.tooManyCalls());
               }
               return call(delegation, provider, providerName, request, meta)
                   .onTermination()
-                  .invoke(() -> finished(delegation.player()));
+                  .invoke(() -> running.release(delegation.player()));
             });
-  }
-
-  /** Counts a call of {@code player} as running unless they already have as many as allowed. */
-  private boolean tryStart(String player) {
-    int limit = config.broker().maxConcurrentPerPlayer();
-    boolean[] started = {false};
-    running.compute(
-        player,
-        (id, calls) -> {
-          int current = calls == null ? 0 : calls;
-          if (current >= limit) {
-            return calls;
-          }
-          started[0] = true;
-          return current + 1;
-        });
-    return started[0];
-  }
-
-  private void finished(String player) {
-    running.computeIfPresent(player, (id, calls) -> calls <= 1 ? null : calls - 1);
   }
 
   private Uni<ChatCompletion> call(

@@ -2,7 +2,6 @@ package io.whispyrkeep.keyvault.outbound;
 
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.keyvault.outbound.BaseUrlRefusedException.Reason;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.IDN;
@@ -16,11 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
@@ -41,10 +35,13 @@ import org.jboss.logging.Logger;
  * 0x7f.1} and {@code 127.1} are refused instead of being left to some resolver's reading. IPv6
  * literals are parsed without DNS; zone ids and IPv4-mapped spellings are refused.
  *
- * <p>Names are resolved through the injectable {@link HostResolver}, on a small bounded pool (never
- * the event loop) and within {@code whispyrkeep.keyvault.outbound.dns-timeout}. Every resolved
- * address must be public; one internal address among public ones refuses the URL (a DNS answer that
- * mixes them is a rebinding attempt).
+ * <p>Names are resolved through the injectable {@link HostResolver}, which holds no thread while
+ * the name server answers, within {@code whispyrkeep.keyvault.outbound.dns-timeout}. Each check
+ * does its own lookup (answers are never shared between checks, so a call can never reuse an answer
+ * older than itself). Lookups in flight are bounded per host ({@code dns-max-lookups-per-host}) and
+ * in all ({@code dns-max-lookups}); a lookup over either bound, or over its time, is refused like
+ * an unresolvable name. Every resolved address must be public; one internal address among public
+ * ones refuses the URL (a DNS answer that mixes them is a rebinding attempt).
  */
 @ApplicationScoped
 public class BaseUrlGuard {
@@ -87,17 +84,12 @@ public class BaseUrlGuard {
           "intranet",
           "svc");
 
-  /** Threads resolving names; a flood of slow lookups queues here, not on the event loop. */
-  private static final int DNS_THREADS = 4;
-
-  private static final int DNS_QUEUE = 256;
-
   private static final Logger LOG = Logger.getLogger(BaseUrlGuard.class);
 
   private final HostResolver resolver;
   private final Predicate<InetAddress> addressPolicy;
   private final Duration dnsTimeout;
-  private final ThreadPoolExecutor dnsPool;
+  private final InFlightLimit lookups;
 
   /**
    * A base URL after parsing, before DNS: the normalised URL, host, port, and the address if the
@@ -107,7 +99,12 @@ public class BaseUrlGuard {
 
   @Inject
   public BaseUrlGuard(HostResolver resolver, OutboundConfig config) {
-    this(resolver, PublicAddresses::isPublic, config.dnsTimeout());
+    this(
+        resolver,
+        PublicAddresses::isPublic,
+        config.dnsTimeout(),
+        config.dnsMaxLookups(),
+        config.dnsMaxLookupsPerHost());
   }
 
   /**
@@ -115,30 +112,19 @@ public class BaseUrlGuard {
    * local TLS server. Production always uses {@link PublicAddresses#isPublic}.
    */
   BaseUrlGuard(HostResolver resolver, Predicate<InetAddress> addressPolicy, Duration dnsTimeout) {
+    this(resolver, addressPolicy, dnsTimeout, 256, 8);
+  }
+
+  BaseUrlGuard(
+      HostResolver resolver,
+      Predicate<InetAddress> addressPolicy,
+      Duration dnsTimeout,
+      int maxLookups,
+      int maxLookupsPerHost) {
     this.resolver = Objects.requireNonNull(resolver, "resolver");
     this.addressPolicy = Objects.requireNonNull(addressPolicy, "addressPolicy");
     this.dnsTimeout = Objects.requireNonNull(dnsTimeout, "dnsTimeout");
-    AtomicInteger threads = new AtomicInteger();
-    this.dnsPool =
-        new ThreadPoolExecutor(
-            DNS_THREADS,
-            DNS_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(DNS_QUEUE),
-            runnable -> {
-              Thread thread = new Thread(runnable, "base-url-dns-" + threads.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            },
-            new ThreadPoolExecutor.AbortPolicy());
-    this.dnsPool.allowCoreThreadTimeOut(true);
-  }
-
-  /** Stops the resolver threads. */
-  @PreDestroy
-  void close() {
-    dnsPool.shutdownNow();
+    this.lookups = new InFlightLimit(maxLookupsPerHost, maxLookups);
   }
 
   /**
@@ -203,7 +189,7 @@ public class BaseUrlGuard {
   /**
    * Parses {@code baseUrl}, resolves its host (unless it is an address literal) and verifies that
    * every address is public. Completes with the target to connect to, or fails with {@link
-   * BaseUrlRefusedException}. Never blocks the caller: resolution runs on the guard's own pool.
+   * BaseUrlRefusedException}. Never blocks the caller.
    */
   public Uni<ResolvedTarget> check(String baseUrl) {
     ParsedBaseUrl parsed;
@@ -229,24 +215,29 @@ public class BaseUrlGuard {
         .map(addresses -> verified(parsed, addresses));
   }
 
+  /** One lookup of its own, within the bounds; the permit is returned however it ends. */
   private Uni<List<InetAddress>> resolve(String host) {
     return Uni.createFrom()
-        .emitter(
-            emitter -> {
-              try {
-                dnsPool.execute(
-                    () -> {
-                      try {
-                        List<InetAddress> addresses = resolver.resolve(host);
-                        emitter.complete(addresses == null ? List.of() : List.copyOf(addresses));
-                      } catch (UnknownHostException | RuntimeException e) {
-                        emitter.fail(e);
-                      }
-                    });
-              } catch (RejectedExecutionException e) {
-                LOG.warn("base URL resolver pool is full; refusing the lookup");
-                emitter.fail(e);
+        .deferred(
+            () -> {
+              if (!lookups.tryAcquire(host)) {
+                LOG.warn("base URL lookups at their bound; refusing the lookup");
+                return Uni.createFrom()
+                    .<List<InetAddress>>failure(new BaseUrlRefusedException(Reason.NOT_PUBLIC));
               }
+              Uni<List<InetAddress>> lookup;
+              try {
+                lookup = Objects.requireNonNull(resolver.resolve(host), "lookup");
+              } catch (RuntimeException e) {
+                lookup = Uni.createFrom().failure(e);
+              }
+              return lookup
+                  .map(addresses -> addresses == null ? List.<InetAddress>of() : addresses)
+                  .ifNoItem()
+                  .after(dnsTimeout)
+                  .fail()
+                  .onTermination()
+                  .invoke(() -> lookups.release(host));
             });
   }
 

@@ -31,9 +31,37 @@ public interface OutboundConfig {
    */
   Optional<URI> offlineBaseUrl();
 
-  /** How long resolving a player's base URL host may take before it is refused. Default 2 s. */
+  /**
+   * How long resolving a player's base URL host may take before it is refused as {@code
+   * not-public}: the timeout of each DNS query and of the whole lookup. Default 2 s.
+   */
   @WithDefault("2s")
   Duration dnsTimeout();
+
+  /**
+   * Name server asked for players' base URL hosts (an IP address). Unset by default: the first
+   * {@code nameserver} of the system's {@code /etc/resolv.conf}.
+   */
+  Optional<String> dnsServerHost();
+
+  /** UDP port of {@link #dnsServerHost()}; ignored when that is unset. Default 53. */
+  @WithDefault("53")
+  int dnsServerPort();
+
+  /**
+   * Most lookups of players' base URL hosts in flight at once, across all players; one more is
+   * refused at once as {@code not-public} instead of queueing. Default 256.
+   */
+  @WithDefault("256")
+  int dnsMaxLookups();
+
+  /**
+   * Most lookups of one host in flight at once, so a player whose name server stalls cannot take
+   * the whole {@link #dnsMaxLookups()}; one more is refused at once as {@code not-public}. Default
+   * 8 (a player's stored base URL names one host; key changes are rate-limited per player).
+   */
+  @WithDefault("8")
+  int dnsMaxLookupsPerHost();
 
   /** TCP and TLS connect timeout. Default 5 s. */
   @WithDefault("5s")

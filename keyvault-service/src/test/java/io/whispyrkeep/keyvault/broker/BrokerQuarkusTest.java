@@ -3,10 +3,10 @@ package io.whispyrkeep.keyvault.broker;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.brokerChat;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.chat;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.delegatedToken;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.eventPayloads;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.newPlayer;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.put;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.update;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.eventPayloads;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -21,6 +21,7 @@ import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
 import io.whispyrkeep.devinfra.keys.TestTokens;
 import io.whispyrkeep.keyvault.support.KeyvaultApi;
 import io.whispyrkeep.narrator.OfflineNarrator;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
@@ -276,7 +277,7 @@ class BrokerQuarkusTest {
     brokerChat(token, "offline", chat("#500")).then().statusCode(502);
     assertThat(Files.readString(Path.of("target/keyvault-test.log"))).doesNotContain(planted);
     assertThat(
-            KeyvaultApi.strings(
+            ServiceDatabase.strings(
                 "SELECT count(*) FROM outbox WHERE payload LIKE ?", "%" + planted + "%"))
         .containsExactly("0");
   }

@@ -1,11 +1,17 @@
 package io.whispyrkeep.keyvault.custody;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
 import io.smallrye.faulttolerance.api.CircuitBreakerMaintenance;
+import io.whispyrkeep.keyvault.KeyvaultEvents;
+import io.whispyrkeep.keyvault.support.KeyvaultApi;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
@@ -34,7 +40,9 @@ import org.junit.jupiter.api.Test;
  * VaultTransitStandIn}, a stand-in, not Vault: it proves the wiring (requests, answers, error
  * mapping, fault tolerance), not Vault's behaviour, which {@link LiveVaultConformanceQuarkusTest}
  * checks where a Vault runs. Vault's failure modes are injected into the stand-in; the profile
- * shortens the fault-tolerance bounds so no test waits long.
+ * shortens the fault-tolerance bounds so no test waits long. The HTTP API is checked here too, on
+ * the same boot: while the stand-in drops every connection, storing a key and the broker answer 503
+ * {@code custody-unavailable} with {@code Retry-After}, and nothing is written.
  */
 @QuarkusTest
 @TestProfile(VaultStandInConformanceQuarkusTest.StandInVault.class)
@@ -53,6 +61,9 @@ class VaultStandInConformanceQuarkusTest extends TransitEngineConformance {
           "vault",
           "whispyrkeep.keyvault.custody.local.master-key",
           "",
+          // This boot has no offline narrator; the HTTP tests use the openai provider.
+          "whispyrkeep.keyvault.providers.offline.enabled",
+          "false",
           "quarkus.fault-tolerance.global.timeout.value",
           "5000",
           "quarkus.fault-tolerance.global.circuit-breaker.request-volume-threshold",
@@ -255,6 +266,69 @@ class VaultStandInConformanceQuarkusTest extends TransitEngineConformance {
     assertThat(catchFailure(engine.encrypt(user(), bytes("x"))))
         .isInstanceOf(CustodyUnavailableException.class)
         .hasMessageContaining("not a derived");
+  }
+
+  // ---- the HTTP API while Vault cannot be reached ---------------------------------------------
+
+  @Test
+  void putKey_vaultDroppingConnections_503WithRetryAfterAndNothingStored() {
+    await(client.createDerivedKey(config.keyName()));
+    String player = KeyvaultApi.newPlayer();
+    String apiKey = KeyvaultApi.openAiKey();
+    VaultTransitStandIn.inject(standIn, Fault.DROP, -1, Duration.ZERO);
+
+    Response response = KeyvaultApi.put(player, "openai", apiKey);
+
+    assertCustodyUnavailable(response);
+    assertThat(response.asString()).doesNotContain(apiKey);
+    assertThat(ServiceDatabase.strings("SELECT id::text FROM api_key WHERE owner_id = ?", player))
+        .isEmpty();
+    assertThat(ServiceDatabase.eventPayloads(KeyvaultEvents.STORED, player)).isEmpty();
+    VaultTransitStandIn.clear(standIn);
+    circuitBreakers.resetAll();
+    KeyvaultApi.get(player, "/keys/openai").then().statusCode(404);
+  }
+
+  @Test
+  void putKey_replacingWhileVaultDropsConnections_503AndTheOldKeyAndItsEventsStay() {
+    await(client.createDerivedKey(config.keyName()));
+    String player = KeyvaultApi.newPlayer();
+    KeyvaultApi.put(player, "openai", KeyvaultApi.openAiKey()).then().statusCode(201);
+    List<String> before =
+        ServiceDatabase.strings("SELECT ciphertext FROM api_key WHERE owner_id = ?", player);
+    VaultTransitStandIn.inject(standIn, Fault.DROP, -1, Duration.ZERO);
+
+    assertCustodyUnavailable(KeyvaultApi.put(player, "openai", KeyvaultApi.openAiKey()));
+
+    assertThat(ServiceDatabase.strings("SELECT ciphertext FROM api_key WHERE owner_id = ?", player))
+        .isEqualTo(before);
+    assertThat(ServiceDatabase.eventPayloads(KeyvaultEvents.STORED, player)).hasSize(1);
+    assertThat(ServiceDatabase.eventPayloads(KeyvaultEvents.REPLACED, player)).isEmpty();
+  }
+
+  @Test
+  void brokerCall_vaultDroppingConnections_503WithRetryAfter() {
+    await(client.createDerivedKey(config.keyName()));
+    String player = KeyvaultApi.newPlayer();
+    KeyvaultApi.put(player, "openai", KeyvaultApi.openAiKey()).then().statusCode(201);
+    VaultTransitStandIn.inject(standIn, Fault.DROP, -1, Duration.ZERO);
+
+    Response response =
+        KeyvaultApi.brokerChat(
+            KeyvaultApi.delegatedToken(player, "turn-service", "llm:invoke"),
+            "openai",
+            KeyvaultApi.chat("Hello"));
+
+    assertCustodyUnavailable(response);
+  }
+
+  private static void assertCustodyUnavailable(Response response) {
+    response
+        .then()
+        .statusCode(503)
+        .contentType("application/problem+json")
+        .header("Retry-After", notNullValue())
+        .body("type", equalTo("https://whispyrkeep.io/problems/custody-unavailable"));
   }
 
   @Test

@@ -2,12 +2,12 @@ package io.whispyrkeep.keyvault.key;
 
 import static io.restassured.RestAssured.given;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.delete;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.eventPayloads;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.get;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.newPlayer;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.openAiKey;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.put;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.strings;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.eventPayloads;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;

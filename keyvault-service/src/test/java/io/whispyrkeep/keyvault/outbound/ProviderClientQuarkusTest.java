@@ -257,20 +257,21 @@ class ProviderClientQuarkusTest {
   }
 
   /** Answers from the test's table; unknown names do not resolve. */
-  static class StubResolver extends SystemHostResolver {
+  static class StubResolver extends VertxHostResolver {
     private final Map<String, List<InetAddress>> answers;
 
     StubResolver(Map<String, List<InetAddress>> answers) {
+      super(null, (io.vertx.core.dns.DnsClientOptions) null);
       this.answers = answers;
     }
 
     @Override
-    public List<InetAddress> resolve(String asciiHost) throws UnknownHostException {
+    public Uni<List<InetAddress>> resolve(String asciiHost) {
       List<InetAddress> answer = answers.get(asciiHost);
       if (answer == null) {
-        throw new UnknownHostException("stub");
+        return Uni.createFrom().failure(new UnknownHostException("stub"));
       }
-      return answer;
+      return Uni.createFrom().item(answer);
     }
   }
 

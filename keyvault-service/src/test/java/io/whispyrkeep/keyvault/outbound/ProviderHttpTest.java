@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.netty.util.NetUtil;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -197,25 +198,24 @@ class ProviderHttpTest {
     HostResolver rebinding =
         host -> {
           int n = lookups.incrementAndGet();
-          return List.of(InetAddress.getByName(n == 1 ? "127.0.0.1" : "203.0.113.9"));
+          return Uni.createFrom()
+              .item(
+                  List.of(
+                      NetUtil.createInetAddressFromIpAddressString(
+                          n == 1 ? "127.0.0.1" : "203.0.113.9")));
         };
     BaseUrlGuard guard = new BaseUrlGuard(rebinding, loopbackOrPublic(), Duration.ofSeconds(2));
-    try {
-      ResolvedTarget target = join(guard.check("https://" + TLS_NAME + ":" + port + "/v1"));
+    ResolvedTarget target = join(guard.check("https://" + TLS_NAME + ":" + port + "/v1"));
 
-      ChatCompletion completion =
-          join(
-              http.send(
-                  ProviderHttp.Target.pinned(target), WireFormat.OPENAI, key(), request("Hi")));
+    ChatCompletion completion =
+        join(
+            http.send(ProviderHttp.Target.pinned(target), WireFormat.OPENAI, key(), request("Hi")));
 
-      assertThat(completion.content()).isEqualTo("Hi");
-      assertThat(lookups.get()).isEqualTo(1);
-      assertThat(seen.get("host")).isEqualTo(TLS_NAME + ":" + port);
-      assertThat(seen.get("sni")).isEqualTo(TLS_NAME);
-      assertThat(seen.get("authorization")).isEqualTo("Bearer " + KEY);
-    } finally {
-      guard.close();
-    }
+    assertThat(completion.content()).isEqualTo("Hi");
+    assertThat(lookups.get()).isEqualTo(1);
+    assertThat(seen.get("host")).isEqualTo(TLS_NAME + ":" + port);
+    assertThat(seen.get("sni")).isEqualTo(TLS_NAME);
+    assertThat(seen.get("authorization")).isEqualTo("Bearer " + KEY);
   }
 
   @Test

@@ -2,12 +2,12 @@ package io.whispyrkeep.keyvault.rotation;
 
 import static io.restassured.RestAssured.given;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.adminToken;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.eventPayloads;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.newPlayer;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.openAiKey;
 import static io.whispyrkeep.keyvault.support.KeyvaultApi.put;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.strings;
-import static io.whispyrkeep.keyvault.support.KeyvaultApi.update;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.eventPayloads;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.strings;
+import static io.whispyrkeep.testsupport.db.ServiceDatabase.update;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
@@ -19,6 +19,7 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.path.json.JsonPath;
 import io.whispyrkeep.keyvault.custody.TransitEngine;
 import io.whispyrkeep.keyvault.support.KeyvaultApi;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
@@ -117,8 +118,13 @@ class RewrapQuarkusTest {
         "UPDATE rewrap_run SET worker = 'dead-worker', lease_until = now() - interval '1 second'"
             + " WHERE id = ?::uuid",
         runId);
-    Thread.sleep(500); // lets the old worker notice and stop (it must not write after this)
+    // From here the old worker may still be inside a batch, but none of its writes may land.
     Map<String, String> doneBeforeResume = ciphertextsAt(target);
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> countAt(target) == doneBeforeResume.size());
     int rewrappedBeforeResume = progress(admin).getInt("rewrapped");
     assertThat(doneBeforeResume.size()).isBetween(1000, ROWS);
     assertThat(progress(admin).getLong("remaining")).isPositive();
@@ -209,7 +215,7 @@ class RewrapQuarkusTest {
     }
     oldOwner = owners.get(0);
     oldCiphertext = ciphertexts.get(0);
-    try (Connection connection = KeyvaultApi.connect();
+    try (Connection connection = ServiceDatabase.connect();
         PreparedStatement insert =
             connection.prepareStatement(
                 "INSERT INTO api_key (id, owner_id, provider, ciphertext, key_version, last4, fingerprint,"
@@ -245,6 +251,11 @@ class RewrapQuarkusTest {
       rows.put(row.substring(0, space), row.substring(space + 1));
     }
     return rows;
+  }
+
+  private static int countAt(int version) {
+    return Integer.parseInt(
+        strings("SELECT count(*)::text FROM api_key WHERE key_version = ?", version).get(0));
   }
 
   private static List<String[]> sampleRows(int count) {

@@ -7,21 +7,14 @@ import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
 import io.whispyrkeep.devinfra.keys.TestJwtKeys;
 import io.whispyrkeep.devinfra.keys.TestTokens;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
- * keyvault-service as its callers use it, and direct reads of its database for what they cannot
- * see.
+ * keyvault-service as its callers use it; its database is read through test-support's {@code
+ * ServiceDatabase}.
  */
 public final class KeyvaultApi {
 
@@ -123,51 +116,5 @@ public final class KeyvaultApi {
 
   public static Response delete(String player, String provider) {
     return given().auth().oauth2(playerToken(player)).when().delete("/keys/" + provider);
-  }
-
-  /** Payloads of outbox events of a type whose payload contains {@code fragment}. */
-  public static List<String> eventPayloads(String type, String fragment) {
-    return strings(
-        "SELECT payload FROM outbox WHERE payload LIKE ? AND payload LIKE ? ORDER BY created_at",
-        "%\"type\":\"" + type + "\"%",
-        "%" + fragment + "%");
-  }
-
-  public static List<String> strings(String sql, Object... parameters) {
-    try (Connection connection = connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        statement.setObject(i + 1, parameters[i]);
-      }
-      List<String> values = new ArrayList<>();
-      try (ResultSet result = statement.executeQuery()) {
-        while (result.next()) {
-          values.add(result.getString(1));
-        }
-      }
-      return values;
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  public static int update(String sql, Object... parameters) {
-    try (Connection connection = connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        statement.setObject(i + 1, parameters[i]);
-      }
-      return statement.executeUpdate();
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  public static Connection connect() throws SQLException {
-    var config = ConfigProvider.getConfig();
-    return DriverManager.getConnection(
-        config.getValue("quarkus.datasource.jdbc.url", String.class),
-        config.getValue("quarkus.datasource.username", String.class),
-        config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
   }
 }
