@@ -48,14 +48,14 @@ public class CampaignService {
 
   CampaignService(
       CampaignRepository campaigns,
-      @Named("names") TurnInputCleaner names,
       @Named("default-state") JsonNode defaultState,
       ObjectMapper json,
       SecurityEvents events,
       TurnConfig config,
       Clock clock) {
     this.campaigns = campaigns;
-    this.names = names;
+    // Names are cleaned like a turn, with their own length bound.
+    this.names = new TurnInputCleaner(config.campaign().maxNameCodePoints());
     this.defaultState = defaultState;
     this.json = json;
     this.events = events;

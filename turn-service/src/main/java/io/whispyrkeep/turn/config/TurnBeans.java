@@ -22,6 +22,14 @@ import jakarta.inject.Singleton;
 @ApplicationScoped
 public class TurnBeans {
 
+  /**
+   * The default campaign state: a scene at an inn, with the members the offline narrator writes.
+   */
+  public static final String DEFAULT_STATE =
+      "{\"scene\":{\"location\":\"the crossroads inn\",\"description\":\"A fire crackles in"
+          + " the hearth.\",\"mood\":\"calm\",\"last_action\":\"none\"},\"party\":{},"
+          + "\"inventory\":[],\"flags\":{}}";
+
   /** The pointer every default state must resolve: the offline narrator's normal patch. */
   public static final String REQUIRED_STATE_POINTER = "/scene/last_action";
 
@@ -29,14 +37,6 @@ public class TurnBeans {
   @Singleton
   TurnInputCleaner inputCleaner(TurnConfig config) {
     return new TurnInputCleaner(config.input());
-  }
-
-  /** Campaign names: cleaned like a turn, with the name's own length bound. */
-  @Produces
-  @Singleton
-  @Named("names")
-  TurnInputCleaner nameCleaner(TurnConfig config) {
-    return new TurnInputCleaner(config.campaign().maxNameCodePoints());
   }
 
   @Produces

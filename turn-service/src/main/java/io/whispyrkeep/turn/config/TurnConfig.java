@@ -2,7 +2,6 @@ package io.whispyrkeep.turn.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.smallrye.config.WithDefaults;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +34,7 @@ public interface TurnConfig {
      * /scene/last_action} (the offline narrator's normal patch replaces it; RFC 6902 {@code
      * replace} needs the member to exist). Checked at start-up. Default a small scene at an inn.
      */
-    @WithDefault(DEFAULT_STATE)
+    @WithDefault(TurnBeans.DEFAULT_STATE)
     String defaultState();
 
     /** Longest campaign name after cleaning, in code points. Default 200. */
@@ -51,11 +50,6 @@ public interface TurnConfig {
     /** Page size when the request gives no {@code limit}. Default 20. */
     @WithDefault("20")
     int defaultPageSize();
-
-    String DEFAULT_STATE =
-        "{\"scene\":{\"location\":\"the crossroads inn\",\"description\":\"A fire crackles in"
-            + " the hearth.\",\"mood\":\"calm\",\"last_action\":\"none\"},\"party\":{},"
-            + "\"inventory\":[],\"flags\":{}}";
   }
 
   /** A player's turn text ({@code TurnInputCleaner}). */
@@ -156,7 +150,6 @@ public interface TurnConfig {
     int historyTurns();
 
     /** Model asked of each provider, e.g. {@code models.openai=gpt-4o-mini}. Default none. */
-    @WithDefaults
     Map<String, String> models();
 
     /** Model asked of a provider not in {@link #models()}. Default gpt-4o-mini. */
