@@ -37,6 +37,7 @@ public class NarratorPathTestResource implements QuarkusTestResourceLifecycleMan
   private static volatile PackagedService auth;
   private static volatile PackagedService keyvault;
   private static volatile Path workDir;
+  private static volatile SwitchableProxy keyvaultNetwork;
 
   /** auth-service's base URL (register, login). */
   public static String authUrl() {
@@ -46,6 +47,18 @@ public class NarratorPathTestResource implements QuarkusTestResourceLifecycleMan
   /** keyvault-service's base URL (players' keys). */
   public static String keyvaultUrl() {
     return keyvault.uri("").toString();
+  }
+
+  /**
+   * Makes keyvault-service unreachable for turn-service (its port refuses connections, as a stopped
+   * service's does) or reachable again; players reach it directly either way.
+   */
+  public static void keyvaultReachable(boolean reachable) throws java.io.IOException {
+    if (reachable) {
+      keyvaultNetwork.up();
+    } else {
+      keyvaultNetwork.down();
+    }
   }
 
   /** Folder of the packaged services' logs. */
@@ -88,11 +101,17 @@ public class NarratorPathTestResource implements QuarkusTestResourceLifecycleMan
       keyvaultEnv.put("WHISPYRKEEP_JWT_JWKS_URL", auth.uri("/auth/jwks").toString());
       keyvault = started("keyvault-service", keyvaultEnv, workDir.resolve("keyvault-service.log"));
 
+      // turn-service reaches keyvault-service through a forwarder a test can take down.
+      keyvaultNetwork = SwitchableProxy.start(keyvault.uri("").getPort());
       return Map.of(
-          "whispyrkeep.jwt.jwks-url", auth.uri("/auth/jwks").toString(),
-          "whispyrkeep.turn.narrator.auth-url", authUrl(),
-          "whispyrkeep.turn.narrator.keyvault-url", keyvaultUrl(),
-          "whispyrkeep.turn.narrator.client-secret", clientSecret);
+          "whispyrkeep.jwt.jwks-url",
+          auth.uri("/auth/jwks").toString(),
+          "whispyrkeep.turn.narrator.auth-url",
+          authUrl(),
+          "whispyrkeep.turn.narrator.keyvault-url",
+          "http://127.0.0.1:" + keyvaultNetwork.port(),
+          "whispyrkeep.turn.narrator.client-secret",
+          clientSecret);
     } catch (Exception e) {
       throw new IllegalStateException("the narrator path did not start", e);
     }
@@ -101,6 +120,9 @@ public class NarratorPathTestResource implements QuarkusTestResourceLifecycleMan
   @Override
   public void stop() {
     try {
+      if (keyvaultNetwork != null) {
+        keyvaultNetwork.close();
+      }
       if (keyvault != null) {
         keyvault.close();
       }
@@ -109,6 +131,8 @@ public class NarratorPathTestResource implements QuarkusTestResourceLifecycleMan
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -339,6 +339,34 @@ class TurnQuarkusTest {
   }
 
   @Test
+  void keyvaultDown_503TurnFailed_thenRetryWithSameKeyCompletes() throws Exception {
+    Player player = newPlayerWithKey();
+    String campaign = newCampaign(player);
+    String key = UUID.randomUUID().toString();
+
+    NarratorPathTestResource.keyvaultReachable(false);
+    try {
+      turn(player, campaign, key, "I ring the bell.")
+          .then()
+          .statusCode(503)
+          .header("Retry-After", notNullValue())
+          .body("type", equalTo(PROBLEMS + "narrator-unavailable"));
+    } finally {
+      NarratorPathTestResource.keyvaultReachable(true);
+    }
+    get(player, "/campaigns/" + campaign + "/turns")
+        .then()
+        .body("items[0].status", equalTo("failed"))
+        .body("items[0].failureReason", equalTo("keyvault-unreachable"));
+
+    turn(player, campaign, key, "I ring the bell.")
+        .then()
+        .statusCode(201)
+        .body("sequence", equalTo(1))
+        .body("stateVersion", equalTo(2));
+  }
+
+  @Test
   void providerFails_502TurnStoredFailed() {
     Player player = newPlayerWithKey();
     String campaign = newCampaign(player);
