@@ -419,6 +419,8 @@ class TurnQuarkusTest {
     // way.
     turn(player, campaign, text + " #500").then().statusCode(anyOf(is(502), is(503)));
 
+    // Both turns flagged once each (the failed one too), and recorded once each.
+    assertThat(eventPayloads("turn.injection_suspected", campaign)).hasSize(2);
     assertThat(TurnApi.strings("SELECT payload FROM outbox"))
         .noneMatch(row -> row.contains(planted) || row.contains(apiKey));
     Path log = Path.of("target/turn-test.log");
