@@ -43,4 +43,24 @@ class NarratorPromptTest {
     }
     assertThat(request.get("model").asText()).isEqualTo("offline-narrator");
   }
+
+  @Test
+  void longHistory_oldestLeftOut_longNarrationsCut_withinTheBrokerBounds() throws Exception {
+    JsonNode state = JSON.readTree("{\"scene\":{\"last_action\":\"none\"}}");
+    List<NarratorPrompt.Exchange> history = new java.util.ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      history.add(new NarratorPrompt.Exchange("turn " + i, "b" + i, "n".repeat(40_000)));
+    }
+
+    JsonNode request = NarratorPrompt.request(JSON, "m", 256, state, history, "now", "bx");
+
+    long total = 0;
+    for (JsonNode message : request.get("messages")) {
+      int length = message.get("content").asText().length();
+      assertThat(length).isLessThanOrEqualTo(32 * 1024);
+      total += length;
+    }
+    assertThat(total).isLessThanOrEqualTo(256 * 1024);
+    assertThat(request.toString()).contains("turn 11").doesNotContain("PLAYER INPUT BEGIN b0\n");
+  }
 }
