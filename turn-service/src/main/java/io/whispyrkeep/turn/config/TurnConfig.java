@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,8 @@ import java.util.Optional;
 @ConfigMapping(prefix = "whispyrkeep.turn")
 public interface TurnConfig {
 
+  Campaign campaign();
+
   Input input();
 
   Injection injection();
@@ -23,6 +26,31 @@ public interface TurnConfig {
   Patch patch();
 
   RateLimit rateLimit();
+
+  /** Campaigns ({@code CampaignService}). */
+  interface Campaign {
+    /**
+     * The state document a new campaign starts from: a JSON object that must contain {@code
+     * /scene/last_action} (the offline narrator's normal patch replaces it; RFC 6902 {@code
+     * replace} needs the member to exist). Checked at start-up. Default a small scene at an inn.
+     */
+    @WithDefault(TurnBeans.DEFAULT_STATE)
+    String defaultState();
+
+    /** Longest campaign name after cleaning, in code points. Default 200. */
+    @WithDefault("200")
+    int maxNameCodePoints();
+
+    /**
+     * Largest page of {@code GET /campaigns} and {@code GET /campaigns/{id}/turns}. Default 100.
+     */
+    @WithDefault("100")
+    int maxPageSize();
+
+    /** Page size when the request gives no {@code limit}. Default 20. */
+    @WithDefault("20")
+    int defaultPageSize();
+  }
 
   /** A player's turn text ({@code TurnInputCleaner}). */
   interface Input {
@@ -61,6 +89,76 @@ public interface TurnConfig {
     /** Deepest nesting of arrays and objects in the patch object. Default 32. */
     @WithDefault("32")
     int maxNestingDepth();
+
+    /**
+     * auth-service's base URL, for the token exchange ({@code POST /auth/token}). Default
+     * http://127.0.0.1:8081 (the local launcher).
+     */
+    @WithDefault("http://127.0.0.1:8081")
+    String authUrl();
+
+    /**
+     * keyvault-service's base URL, for the broker ({@code POST /internal/llm/{provider}/chat}).
+     * Default http://127.0.0.1:8082 (the local launcher).
+     */
+    @WithDefault("http://127.0.0.1:8082")
+    String keyvaultUrl();
+
+    /** This service's OAuth client id at auth-service. Default turn-service. */
+    @WithDefault("turn-service")
+    String clientId();
+
+    /**
+     * This service's client secret at auth-service (HTTP Basic at the token endpoint), from the
+     * environment ({@code WK_CLIENT_SECRET}); never in a properties file. Without it no turn can be
+     * narrated (503).
+     */
+    Optional<String> clientSecret();
+
+    /** Connection timeout towards auth-service and keyvault-service. Default 2 s. */
+    @WithDefault("2s")
+    Duration connectTimeout();
+
+    /** Longest wait for the token exchange's answer. Default 5 s. */
+    @WithDefault("5s")
+    Duration exchangeTimeout();
+
+    /**
+     * Longest wait for the broker's answer: keyvault-service gives a provider 60 s per attempt and
+     * retries transient failures, so this is above that. Default 150 s.
+     */
+    @WithDefault("150s")
+    Duration callTimeout();
+
+    /**
+     * How long a turn stays "running" for its first request: a retry with the same key gets 409
+     * until then, and may take the turn over after (its first request died). Default 3 min (above
+     * {@link #callTimeout()}).
+     */
+    @WithDefault("3m")
+    Duration turnLease();
+
+    /**
+     * How long before its expiry a cached delegated token is no longer used. Default 60 s, so a
+     * 5-minute token (auth-service's maximum) is used for at most 4 minutes.
+     */
+    @WithDefault("60s")
+    Duration tokenRefreshMargin();
+
+    /** How many recent completed turns of the campaign the narrator sees. Default 6. */
+    @WithDefault("6")
+    int historyTurns();
+
+    /** Model asked of each provider, e.g. {@code models.openai=gpt-4o-mini}. Default none. */
+    Map<String, String> models();
+
+    /** Model asked of a provider not in {@link #models()}. Default gpt-4o-mini. */
+    @WithDefault("gpt-4o-mini")
+    String defaultModel();
+
+    /** Most tokens the narrator may answer with. Default 1024. */
+    @WithDefault("1024")
+    int maxTokens();
   }
 
   /** The state patch ({@code PatchValidator}, {@code StatePatcher}). */

@@ -30,6 +30,12 @@ class TurnConfigTest {
         .isEqualTo(NarratorAnswerParser.DEFAULT_MAX_NESTING_DEPTH);
     assertThat(PatchLimits.of(config.patch())).isEqualTo(PatchLimits.defaults());
     assertThat(config.rateLimit().turnsPerMinute()).isEqualTo(60);
+    assertThat(config.campaign().defaultState()).isEqualTo(TurnBeans.DEFAULT_STATE);
+    assertThat(config.narrator().authUrl()).isEqualTo("http://127.0.0.1:8081");
+    assertThat(config.narrator().keyvaultUrl()).isEqualTo("http://127.0.0.1:8082");
+    assertThat(config.narrator().clientSecret()).isEmpty();
+    assertThat(config.narrator().tokenRefreshMargin()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(config.narrator().turnLease()).isGreaterThan(config.narrator().callTimeout());
   }
 
   @Test
