@@ -81,6 +81,23 @@ class HelmChartTest {
   }
 
   @Test
+  void template_networkPolicyPeersOpenToEverything_refusedBySchema() {
+    assertThatThrownBy(() -> render(resource("open-network-values.yaml")))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("/ingress/controller/namespaceSelector': minProperties")
+        .hasMessageContaining("/ingress/controller/podSelector': minProperties")
+        .hasMessageContaining("/kafka/namespaceSelector': minProperties")
+        .hasMessageContaining("/kafka/podSelector': minProperties")
+        .hasMessageContaining("/postgres/namespaceSelector': minProperties")
+        .hasMessageContaining("/postgres/podSelector': minProperties")
+        .hasMessageContaining("/vault/namespaceSelector': minProperties")
+        .hasMessageContaining("/vault/podSelector': minProperties")
+        .hasMessageContaining("/networkPolicy/dns/namespaceSelector': minProperties")
+        .hasMessageContaining("/networkPolicy/dns/podSelector': minProperties")
+        .hasMessageContaining("/networkPolicy/providers/except': no items match contains");
+  }
+
+  @Test
   void template_secretLookingExtraEnv_refusedBySchema() {
     assertThatThrownBy(
             () -> template().set("services.turn.extraEnv.WK_CLIENT_SECRET", "plain").call())
