@@ -98,6 +98,12 @@ class HelmChartTest {
   }
 
   @Test
+  void template_plainHttpVault_refusedBySchema() {
+    assertThatThrownBy(() -> template().set("vault.url", "http://vault.vault.svc:8200").call())
+        .hasMessageContaining("/vault/url");
+  }
+
+  @Test
   void template_secretLookingExtraEnv_refusedBySchema() {
     assertThatThrownBy(
             () -> template().set("services.turn.extraEnv.WK_CLIENT_SECRET", "plain").call())
