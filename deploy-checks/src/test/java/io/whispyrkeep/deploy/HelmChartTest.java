@@ -111,6 +111,21 @@ class HelmChartTest {
   }
 
   @Test
+  void template_extraEnvOverridingSecuritySettings_refusedBySchema() {
+    assertThatThrownBy(() -> render(resource("security-extra-env-values.yaml")))
+        .hasMessageContaining("invalid propertyName 'QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING'")
+        .hasMessageContaining("invalid propertyName 'QUARKUS_VAULT_TLS_SKIP_VERIFY'")
+        .hasMessageContaining("invalid propertyName 'QUARKUS_DATASOURCE_REACTIVE_TRUST_ALL'")
+        .hasMessageContaining("invalid propertyName 'JAVA_TOOL_OPTIONS'");
+  }
+
+  @Test
+  void template_operationalExtraEnv_accepted() {
+    assertThat(template().set("services.turn.extraEnv.QUARKUS_LOG_LEVEL", "DEBUG").call())
+        .contains("QUARKUS_LOG_LEVEL: \"DEBUG\"");
+  }
+
+  @Test
   void template_imageTagInsteadOfDigest_refused() {
     assertThatThrownBy(() -> template().set("services.auth.image.digest", "latest").call())
         .hasMessageContaining("digest");
