@@ -104,6 +104,15 @@ class HelmChartTest {
   }
 
   @Test
+  void template_everyAddressTrustedAsProxy_refusedBySchema() {
+    for (String cidrs : List.of("0.0.0.0/0", "128.0.0.0/1", "::/0")) {
+      assertThatThrownBy(() -> template().set("ingress.trustedProxies", cidrs).call())
+          .as(cidrs)
+          .hasMessageContaining("/ingress/trustedProxies");
+    }
+  }
+
+  @Test
   void template_secretLookingExtraEnv_refusedBySchema() {
     assertThatThrownBy(
             () -> template().set("services.turn.extraEnv.WK_CLIENT_SECRET", "plain").call())
