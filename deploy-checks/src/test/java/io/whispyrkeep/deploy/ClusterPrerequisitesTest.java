@@ -221,6 +221,49 @@ class ClusterPrerequisitesTest {
   }
 
   @Test
+  void vaultPolicy_exactlyTheTransitOperationsOnOneKey() {
+    String policy =
+        DeployFiles.read(K8S.resolve("vault/keyvault-transit-policy.hcl"))
+            .replaceAll("(?m)^\\s*#.*$", "");
+    Map<String, String> paths = new HashMap<>();
+    Matcher block =
+        Pattern.compile("path \"([^\"]+)\" \\{([^{}]*(?:\\{[^}]*\\}[^}]*)?)\\}").matcher(policy);
+    while (block.find()) {
+      paths.put(block.group(1), block.group(2).replaceAll("\\s+", " ").strip());
+    }
+    String key = "whispyrkeep-llm-keys";
+
+    assertThat(paths)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "transit/encrypt/" + key, "capabilities = [\"update\"]",
+                "transit/decrypt/" + key, "capabilities = [\"update\"]",
+                "transit/rewrap/" + key, "capabilities = [\"update\"]",
+                "transit/keys/" + key, "capabilities = [\"read\"]",
+                "transit/keys/" + key + "/rotate", "capabilities = [\"update\"]",
+                "transit/keys/" + key + "/config",
+                    "capabilities = [\"update\"] allowed_parameters = {"
+                        + " \"min_decryption_version\" = [] }"));
+    assertThat(policy.split("path \"", -1)).hasSize(paths.size() + 1);
+  }
+
+  @Test
+  void postgres_pgHbaLetsEachRoleIntoItsOwnDatabaseOnlyOverTls() {
+    List<String> hba = new ArrayList<>();
+    ofKind("Cluster").get(0).at("/spec/postgresql/pg_hba").forEach(l -> hba.add(l.asText()));
+
+    assertThat(hba)
+        .containsExactly(
+            "hostnossl all all 0.0.0.0/0 reject",
+            "hostnossl all all ::/0 reject",
+            "hostssl auth wk_auth all scram-sha-256",
+            "hostssl keyvault wk_keyvault all scram-sha-256",
+            "hostssl turn wk_turn all scram-sha-256",
+            "hostssl audit wk_audit,wk_audit_runtime all scram-sha-256",
+            "hostssl all all all reject");
+  }
+
+  @Test
   void schemas_misspeltOrWronglyTypedField_rejected() {
     ObjectNode kafka = (ObjectNode) ofKind("Kafka").get(0).deepCopy();
     ((ObjectNode) kafka.path("spec").path("kafka"))
