@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
@@ -202,6 +203,46 @@ class ClusterPrerequisitesTest {
                 "wk_turn",
                 "audit",
                 "wk_audit"));
+  }
+
+  @Test
+  void postgres_reachableOnlyFromTheSuiteItselfAndTheOperator() {
+    List<NetworkPolicy> policies =
+        ofKind("NetworkPolicy").stream()
+            .map(DeployFiles::typed)
+            .map(NetworkPolicy.class::cast)
+            .filter(
+                p ->
+                    "whispyrkeep-pg"
+                        .equals(
+                            p.getSpec().getPodSelector().getMatchLabels().get("cnpg.io/cluster")))
+            .toList();
+
+    assertThat(policies).hasSize(1);
+    NetworkPolicy policy = policies.get(0);
+    assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+    for (var rule : policy.getSpec().getIngress()) {
+      assertThat(rule.getFrom()).isNotEmpty();
+      assertThat(rule.getPorts()).isNotEmpty();
+      for (var peer : rule.getFrom()) {
+        assertThat(peer.getIpBlock()).isNull();
+        assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+        if (peer.getNamespaceSelector() != null) {
+          assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
+        }
+        if ("whispyrkeep"
+            .equals(peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/part-of"))) {
+          // The chart's pods: SQL only, never the instance manager's port.
+          assertThat(rule.getPorts())
+              .extracting(p -> p.getPort().getIntVal())
+              .containsExactly(5432);
+        }
+      }
+    }
+    assertThat(policy.getSpec().getIngress())
+        .flatExtracting(r -> r.getFrom())
+        .extracting(peer -> peer.getPodSelector().getMatchLabels())
+        .contains(Map.of("app.kubernetes.io/part-of", "whispyrkeep"));
   }
 
   @Test
