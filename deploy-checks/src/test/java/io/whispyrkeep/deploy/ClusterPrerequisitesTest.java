@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Path;
@@ -205,6 +206,46 @@ class ClusterPrerequisitesTest {
   }
 
   @Test
+  void postgres_reachableOnlyFromTheSuiteItselfAndTheOperator() {
+    List<NetworkPolicy> policies =
+        ofKind("NetworkPolicy").stream()
+            .map(DeployFiles::typed)
+            .map(NetworkPolicy.class::cast)
+            .filter(
+                p ->
+                    "whispyrkeep-pg"
+                        .equals(
+                            p.getSpec().getPodSelector().getMatchLabels().get("cnpg.io/cluster")))
+            .toList();
+
+    assertThat(policies).hasSize(1);
+    NetworkPolicy policy = policies.get(0);
+    assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
+    for (var rule : policy.getSpec().getIngress()) {
+      assertThat(rule.getFrom()).isNotEmpty();
+      assertThat(rule.getPorts()).isNotEmpty();
+      for (var peer : rule.getFrom()) {
+        assertThat(peer.getIpBlock()).isNull();
+        assertThat(peer.getPodSelector().getMatchLabels()).isNotEmpty();
+        if (peer.getNamespaceSelector() != null) {
+          assertThat(peer.getNamespaceSelector().getMatchLabels()).isNotEmpty();
+        }
+        if ("whispyrkeep"
+            .equals(peer.getPodSelector().getMatchLabels().get("app.kubernetes.io/part-of"))) {
+          // The chart's pods: SQL only, never the instance manager's port.
+          assertThat(rule.getPorts())
+              .extracting(p -> p.getPort().getIntVal())
+              .containsExactly(5432);
+        }
+      }
+    }
+    assertThat(policy.getSpec().getIngress())
+        .flatExtracting(r -> r.getFrom())
+        .extracting(peer -> peer.getPodSelector().getMatchLabels())
+        .contains(Map.of("app.kubernetes.io/part-of", "whispyrkeep"));
+  }
+
+  @Test
   void vault_roleBoundToKeyvaultServiceAccountWithTransitPolicy() {
     String setup = DeployFiles.read(K8S.resolve("vault/kubernetes-auth.sh"));
     String policy = DeployFiles.read(K8S.resolve("vault/keyvault-transit-policy.hcl"));
@@ -218,6 +259,49 @@ class ClusterPrerequisitesTest {
     assertThat(policy)
         .contains("path \"transit/decrypt/whispyrkeep-llm-keys\"")
         .doesNotContain("\"*\"");
+  }
+
+  @Test
+  void vaultPolicy_exactlyTheTransitOperationsOnOneKey() {
+    String policy =
+        DeployFiles.read(K8S.resolve("vault/keyvault-transit-policy.hcl"))
+            .replaceAll("(?m)^\\s*#.*$", "");
+    Map<String, String> paths = new HashMap<>();
+    Matcher block =
+        Pattern.compile("path \"([^\"]+)\" \\{([^{}]*(?:\\{[^}]*\\}[^}]*)?)\\}").matcher(policy);
+    while (block.find()) {
+      paths.put(block.group(1), block.group(2).replaceAll("\\s+", " ").strip());
+    }
+    String key = "whispyrkeep-llm-keys";
+
+    assertThat(paths)
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "transit/encrypt/" + key, "capabilities = [\"update\"]",
+                "transit/decrypt/" + key, "capabilities = [\"update\"]",
+                "transit/rewrap/" + key, "capabilities = [\"update\"]",
+                "transit/keys/" + key, "capabilities = [\"read\"]",
+                "transit/keys/" + key + "/rotate", "capabilities = [\"update\"]",
+                "transit/keys/" + key + "/config",
+                    "capabilities = [\"update\"] allowed_parameters = {"
+                        + " \"min_decryption_version\" = [] }"));
+    assertThat(policy.split("path \"", -1)).hasSize(paths.size() + 1);
+  }
+
+  @Test
+  void postgres_pgHbaLetsEachRoleIntoItsOwnDatabaseOnlyOverTls() {
+    List<String> hba = new ArrayList<>();
+    ofKind("Cluster").get(0).at("/spec/postgresql/pg_hba").forEach(l -> hba.add(l.asText()));
+
+    assertThat(hba)
+        .containsExactly(
+            "hostnossl all all 0.0.0.0/0 reject",
+            "hostnossl all all ::/0 reject",
+            "hostssl auth wk_auth all scram-sha-256",
+            "hostssl keyvault wk_keyvault all scram-sha-256",
+            "hostssl turn wk_turn all scram-sha-256",
+            "hostssl audit wk_audit,wk_audit_runtime all scram-sha-256",
+            "hostssl all all all reject");
   }
 
   @Test

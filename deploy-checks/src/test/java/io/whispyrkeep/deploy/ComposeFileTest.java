@@ -131,6 +131,22 @@ class ComposeFileTest {
   }
 
   @Test
+  void ingress_routesTheFrontDoorsPathsOnly() {
+    String nginx = DeployFiles.read(DeployFiles.ROOT.resolve("compose/nginx.conf"));
+    Map<String, String> routes = new java.util.HashMap<>();
+    var proxied =
+        Pattern.compile("location (\\S+) \\{\\s*set \\$upstream http://([a-z-]+):[0-9]+;")
+            .matcher(nginx);
+    while (proxied.find()) {
+      routes.put(proxied.group(1), proxied.group(2));
+    }
+
+    assertThat(routes).containsExactlyInAnyOrderEntriesOf(DeployFiles.ROUTES);
+    assertThat(nginx.split("proxy_pass", -1)).hasSize(DeployFiles.ROUTES.size() + 1);
+    assertThat(nginx).containsPattern("location / \\{\\s*return 404;");
+  }
+
+  @Test
   void services_healthcheckedAndStartedWhenHealthy() {
     services()
         .forEach(

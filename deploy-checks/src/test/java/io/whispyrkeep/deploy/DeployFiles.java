@@ -39,6 +39,20 @@ final class DeployFiles {
   static final List<String> SERVICES =
       List.of("auth-service", "keyvault-service", "turn-service", "audit-service");
 
+  /**
+   * The front door's routes (path prefix to service), the same as the local launcher's {@code
+   * FrontDoor.routes}: the Helm Ingress and the compose ingress route exactly these, so {@code
+   * /internal/*} and {@code /q/*} are never reachable from outside.
+   */
+  static final Map<String, String> ROUTES =
+      Map.of(
+          "/auth", "auth-service",
+          "/.well-known", "auth-service",
+          "/keys", "keyvault-service",
+          "/admin/keys", "keyvault-service",
+          "/campaigns", "turn-service",
+          "/audit", "audit-service");
+
   /** CRD schemas: Strimzi 1.2.0 (serves kafka.strimzi.io/v1 only) and CloudNativePG 1.30.0. */
   private static final Map<String, String> CRD_SCHEMAS =
       Map.of(

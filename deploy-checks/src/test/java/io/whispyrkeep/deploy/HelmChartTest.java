@@ -81,10 +81,57 @@ class HelmChartTest {
   }
 
   @Test
+  void template_networkPolicyPeersOpenToEverything_refusedBySchema() {
+    assertThatThrownBy(() -> render(resource("open-network-values.yaml")))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining("/ingress/controller/namespaceSelector': minProperties")
+        .hasMessageContaining("/ingress/controller/podSelector': minProperties")
+        .hasMessageContaining("/kafka/namespaceSelector': minProperties")
+        .hasMessageContaining("/kafka/podSelector': minProperties")
+        .hasMessageContaining("/postgres/namespaceSelector': minProperties")
+        .hasMessageContaining("/postgres/podSelector': minProperties")
+        .hasMessageContaining("/vault/namespaceSelector': minProperties")
+        .hasMessageContaining("/vault/podSelector': minProperties")
+        .hasMessageContaining("/networkPolicy/dns/namespaceSelector': minProperties")
+        .hasMessageContaining("/networkPolicy/dns/podSelector': minProperties")
+        .hasMessageContaining("/networkPolicy/providers/except': no items match contains");
+  }
+
+  @Test
+  void template_plainHttpVault_refusedBySchema() {
+    assertThatThrownBy(() -> template().set("vault.url", "http://vault.vault.svc:8200").call())
+        .hasMessageContaining("/vault/url");
+  }
+
+  @Test
+  void template_everyAddressTrustedAsProxy_refusedBySchema() {
+    for (String cidrs : List.of("0.0.0.0/0", "128.0.0.0/1", "::/0")) {
+      assertThatThrownBy(() -> template().set("ingress.trustedProxies", cidrs).call())
+          .as(cidrs)
+          .hasMessageContaining("/ingress/trustedProxies");
+    }
+  }
+
+  @Test
   void template_secretLookingExtraEnv_refusedBySchema() {
     assertThatThrownBy(
             () -> template().set("services.turn.extraEnv.WK_CLIENT_SECRET", "plain").call())
         .hasMessageContaining("invalid propertyName 'WK_CLIENT_SECRET'");
+  }
+
+  @Test
+  void template_extraEnvOverridingSecuritySettings_refusedBySchema() {
+    assertThatThrownBy(() -> render(resource("security-extra-env-values.yaml")))
+        .hasMessageContaining("invalid propertyName 'QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING'")
+        .hasMessageContaining("invalid propertyName 'QUARKUS_VAULT_TLS_SKIP_VERIFY'")
+        .hasMessageContaining("invalid propertyName 'QUARKUS_DATASOURCE_REACTIVE_TRUST_ALL'")
+        .hasMessageContaining("invalid propertyName 'JAVA_TOOL_OPTIONS'");
+  }
+
+  @Test
+  void template_operationalExtraEnv_accepted() {
+    assertThat(template().set("services.turn.extraEnv.QUARKUS_LOG_LEVEL", "DEBUG").call())
+        .contains("QUARKUS_LOG_LEVEL: \"DEBUG\"");
   }
 
   @Test
