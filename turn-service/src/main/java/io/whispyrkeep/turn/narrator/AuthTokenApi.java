@@ -20,6 +20,7 @@ interface AuthTokenApi {
   @Produces(MediaType.APPLICATION_JSON)
   Uni<Response> exchange(
       @HeaderParam("Authorization") String clientAuthorization,
+      @HeaderParam("X-Request-ID") String requestId,
       @FormParam("grant_type") String grantType,
       @FormParam("subject_token") String subjectToken,
       @FormParam("subject_token_type") String subjectTokenType,

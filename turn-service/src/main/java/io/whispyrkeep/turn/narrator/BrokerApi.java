@@ -22,5 +22,6 @@ interface BrokerApi {
   Uni<Response> chat(
       @PathParam("provider") String provider,
       @HeaderParam("Authorization") String delegatedAuthorization,
+      @HeaderParam("X-Request-ID") String requestId,
       JsonNode request);
 }

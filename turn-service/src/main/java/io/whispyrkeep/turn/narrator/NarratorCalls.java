@@ -79,7 +79,7 @@ class NarratorCalls {
       delayUnit = ChronoUnit.SECONDS,
       skipOn = NarratorUnavailableException.Refused.class)
   @CircuitBreakerName("narrator-exchange")
-  Uni<DelegatedToken> exchange(String playerToken) {
+  Uni<DelegatedToken> exchange(String playerToken, String requestId) {
     String secret =
         config
             .clientSecret()
@@ -92,7 +92,8 @@ class NarratorCalls {
             + Base64.getEncoder()
                 .encodeToString(
                     (config.clientId() + ":" + secret).getBytes(StandardCharsets.UTF_8));
-    return auth.exchange(basic, TOKEN_EXCHANGE, playerToken, ACCESS_TOKEN_TYPE, AUDIENCE, SCOPE)
+    return auth.exchange(
+            basic, requestId, TOKEN_EXCHANGE, playerToken, ACCESS_TOKEN_TYPE, AUDIENCE, SCOPE)
         .onFailure(NarratorCalls::notSent)
         .transform(failure -> new NarratorUnavailableException.Transient("auth-unreachable"))
         .map(this::delegatedToken);
@@ -112,9 +113,9 @@ class NarratorCalls {
       delayUnit = ChronoUnit.SECONDS,
       skipOn = NarratorUnavailableException.Refused.class)
   @CircuitBreakerName("narrator-broker")
-  Uni<String> chat(String delegatedToken, String provider, JsonNode request) {
+  Uni<String> chat(String delegatedToken, String provider, JsonNode request, String requestId) {
     return broker
-        .chat(provider, "Bearer " + delegatedToken, request)
+        .chat(provider, "Bearer " + delegatedToken, requestId, request)
         .onFailure(NarratorCalls::notSent)
         .transform(failure -> new NarratorUnavailableException.Transient("keyvault-unreachable"))
         .onFailure(ProcessingException.class)

@@ -54,15 +54,20 @@ public class NarratorClient {
     this.margin = config.narrator().tokenRefreshMargin();
   }
 
-  /** The model's raw answer (untrusted text) to {@code request}, for the player. */
-  public Uni<String> narrate(String playerToken, String provider, JsonNode request) {
-    return delegatedToken(playerToken)
-        .chain(token -> calls.chat(token, provider, request))
+  /**
+   * The model's raw answer (untrusted text) to {@code request}, for the player; {@code requestId}
+   * (the turn request's id, may be null) goes with both calls, so auth-service's and
+   * keyvault-service's events of this turn carry the same request id as turn-service's.
+   */
+  public Uni<String> narrate(
+      String playerToken, String provider, JsonNode request, String requestId) {
+    return delegatedToken(playerToken, requestId)
+        .chain(token -> calls.chat(token, provider, request, requestId))
         .onFailure(failure -> !(failure instanceof NarratorUnavailableException))
         .transform(NarratorClient::mapped);
   }
 
-  private Uni<String> delegatedToken(String playerToken) {
+  private Uni<String> delegatedToken(String playerToken, String requestId) {
     String key = digest(playerToken);
     Cached cached = tokens.getIfPresent(key);
     Instant now = clock.instant();
@@ -70,7 +75,7 @@ public class NarratorClient {
       return Uni.createFrom().item(cached.token());
     }
     return calls
-        .exchange(playerToken)
+        .exchange(playerToken, requestId)
         .map(
             delegated -> {
               Instant useUntil = clock.instant().plusSeconds(delegated.expiresIn()).minus(margin);

@@ -316,7 +316,7 @@ public class TurnService {
             work.input(),
             work.boundary());
     return narrator
-        .narrate(playerToken, work.provider(), request)
+        .narrate(playerToken, work.provider(), request, meta.requestId())
         .onFailure()
         .call(failure -> failed(player, work, reasonOf(failure), meta))
         .onFailure(NarratorUnavailableException.class)
