@@ -430,4 +430,28 @@ class TurnQuarkusTest {
         .doesNotContain(apiKey)
         .doesNotContain(player.token());
   }
+
+  @Test
+  void onePlayersRefusedBrokerCalls_neverOpenTheNarratorCircuitForOthers() {
+    // keyvault-service answers 404 for a provider it does not know: a definite answer about this
+    // player's request, not a sign that the narrator path is down. Counted by turn-service's one
+    // breaker for all players, 20 of them would turn every other player's turns into 503s.
+    Player attacker = newPlayerWithKey();
+    String nowhere =
+        TurnApi.createCampaign(attacker, "Nowhere", "no-such-provider")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getString("id");
+    for (int i = 0; i < 25; i++) {
+      turn(attacker, nowhere, "I knock, time " + i + ".")
+          .then()
+          .statusCode(anyOf(is(502), is(503)))
+          .body("type", equalTo(PROBLEMS + "narrator-unavailable"));
+    }
+
+    Player victim = newPlayerWithKey();
+    turn(victim, newCampaign(victim), "I push open the door of the inn.").then().statusCode(201);
+  }
 }
