@@ -454,4 +454,23 @@ class TurnQuarkusTest {
     Player victim = newPlayerWithKey();
     turn(victim, newCampaign(victim), "I push open the door of the inn.").then().statusCode(201);
   }
+
+  @Test
+  void sameKeyReplayedManyTimes_alwaysTheFirstResult_notRateLimited() {
+    // A client that retries with its Idempotency-Key (after a lost answer, or polling a 409 with
+    // Retry-After through a slow narration) gets the stored result; replays are no new turns.
+    Player player = newPlayerWithKey();
+    String campaign = newCampaign(player);
+    String key = UUID.randomUUID().toString();
+    Response first = turn(player, campaign, key, "I light a torch.");
+    first.then().statusCode(201);
+
+    for (int i = 0; i < 65; i++) {
+      turn(player, campaign, key, "I light a torch.")
+          .then()
+          .statusCode(201)
+          .body("turnId", equalTo(first.jsonPath().getString("turnId")));
+    }
+    turn(player, campaign, "I put the torch down.").then().statusCode(201);
+  }
 }
