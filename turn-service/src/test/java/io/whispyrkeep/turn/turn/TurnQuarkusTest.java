@@ -473,4 +473,52 @@ class TurnQuarkusTest {
     }
     turn(player, campaign, "I put the torch down.").then().statusCode(201);
   }
+
+  @Test
+  void oddPathsQueriesAndBodies_4xxProblemJson_neverA500() {
+    Player player = newPlayerWithKey();
+    String campaign = newCampaign(player);
+    List<Response> answers = new ArrayList<>();
+    answers.add(get(player, "/campaigns/not-a-uuid"));
+    answers.add(get(player, "/campaigns/not-a-uuid/turns"));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?limit=abc"));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?limit=99999999999999"));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?cursor=" + "A".repeat(200)));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?cursor=dDo5OTk5OTk5OTk5OTk5"));
+    answers.add(turn(player, "not-a-uuid", "I knock."));
+    answers.add(turn(player, campaign, "k".repeat(8_000), "I knock."));
+    for (String body :
+        List.of(
+            "{\"userInput\": 5}",
+            "{\"userInput\": {\"a\": 1}}",
+            "{\"userInput\": [\"a\"]}",
+            "[]",
+            "null",
+            "\"text\"",
+            "{}",
+            "[".repeat(5_000))) {
+      answers.add(
+          given()
+              .auth()
+              .oauth2(player.token())
+              .header("Idempotency-Key", UUID.randomUUID().toString())
+              .contentType("application/json")
+              .body(body)
+              .post("/campaigns/" + campaign + "/turns"));
+    }
+    answers.add(
+        given()
+            .auth()
+            .oauth2(player.token())
+            .header("Idempotency-Key", UUID.randomUUID().toString())
+            .contentType("text/plain")
+            .body("I knock.")
+            .post("/campaigns/" + campaign + "/turns"));
+
+    for (int i = 0; i < answers.size(); i++) {
+      Response answer = answers.get(i);
+      assertThat(answer.statusCode()).as("request %d", i).isBetween(400, 499);
+      assertThat(answer.contentType()).as("request %d", i).startsWith("application/problem+json");
+    }
+  }
 }
