@@ -23,9 +23,11 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * The two remote calls of a turn, each under its own timeout, retry and circuit breaker ({@code
  * narrator-exchange}, {@code narrator-broker}). Retries follow only failures where nothing was done
  * ({@link NarratorUnavailableException.Transient}: connection refused, keyvault's custody
- * unavailable or its per-player limit): a broker call that timed out may have reached the provider,
- * and is not sent again. A player without a key ({@link NarratorUnavailableException.Refused}) does
- * not count against the breaker. Tunable per method through {@code
+ * unavailable): a broker call that timed out may have reached the provider, and is not sent again.
+ * Answers about one player's request ({@link NarratorUnavailableException.Refused}: no key, unknown
+ * provider, request bounds, the player's concurrent-call bound, the provider's error for their key,
+ * their token refused) do not count against the breakers: they are shared by every player, and one
+ * player must not be able to open them for all. Tunable per method through {@code
  * quarkus.fault-tolerance."io.whispyrkeep.turn.narrator.NarratorCalls/<method>".*}. Use {@link
  * NarratorClient}.
  */
@@ -40,6 +42,9 @@ class NarratorCalls {
 
   static final String AUDIENCE = "keyvault-service";
   static final String SCOPE = "llm:invoke";
+
+  /** keyvault-service's problem type (last segment) for a failed provider call. */
+  static final String UPSTREAM_ERROR = "upstream-error";
 
   private final AuthTokenApi auth;
   private final BrokerApi broker;
@@ -142,7 +147,13 @@ class NarratorCalls {
       if (status >= 500 || status == 429) {
         throw new NarratorUnavailableException.Transient("auth-" + status);
       }
-      // 400 invalid_grant (the player's token), 401 invalid_client (our secret): not retried.
+      if (status == 400) {
+        // invalid_grant: this player's token (account deleted, token expiring); not retried, and
+        // not counted, or one player could open the breaker every player shares.
+        throw new NarratorUnavailableException.Refused(
+            NarratorUnavailableException.Kind.UNAVAILABLE, "exchange-refused-" + status);
+      }
+      // 401 invalid_client (our secret) and the rest: the path's fault, not retried, counted.
       throw new NarratorUnavailableException(
           NarratorUnavailableException.Kind.UNAVAILABLE, "exchange-refused-" + status);
     }
@@ -164,12 +175,34 @@ class NarratorCalls {
         throw new NarratorUnavailableException.Refused(
             NarratorUnavailableException.Kind.KEY_NOT_CONFIGURED, type);
       }
-      if (status == 429 || (status == 503 && "custody-unavailable".equals(type))) {
-        // Refused before any provider call: the player's concurrent-call bound or Vault down.
+      if (status == 503 && "custody-unavailable".equals(type)) {
+        // Refused before any provider call because Vault is down: retried, and counted.
         throw new NarratorUnavailableException.Transient("keyvault-" + type);
+      }
+      if (status == 429) {
+        // The player's own concurrent-call bound: neither retried (that would multiply one
+        // player's load) nor counted (one player must not open the breaker every player shares).
+        throw new NarratorUnavailableException.Refused(
+            NarratorUnavailableException.Kind.UNAVAILABLE, "keyvault-" + type);
+      }
+      if (UPSTREAM_ERROR.equals(type)) {
+        // The provider (or the player's key at it) failed: keyvault-service's breaker per
+        // provider counts that; counted here too, one player's bad key or one provider's outage
+        // would stop every player of every provider.
+        throw new NarratorUnavailableException.Refused(
+            status == 502
+                ? NarratorUnavailableException.Kind.UPSTREAM
+                : NarratorUnavailableException.Kind.UNAVAILABLE,
+            status == 502 ? type : "keyvault-" + status + "-" + type);
       }
       if (status == 502) {
         throw new NarratorUnavailableException(NarratorUnavailableException.Kind.UPSTREAM, type);
+      }
+      if (status >= 400 && status < 500 && status != 401 && status != 403) {
+        // A definite answer about this player's request (unknown provider, request bounds): not a
+        // fault of the path. 401/403 (our delegated token refused) are, and count.
+        throw new NarratorUnavailableException.Refused(
+            NarratorUnavailableException.Kind.UNAVAILABLE, "keyvault-" + status + "-" + type);
       }
       throw new NarratorUnavailableException(
           NarratorUnavailableException.Kind.UNAVAILABLE, "keyvault-" + status + "-" + type);

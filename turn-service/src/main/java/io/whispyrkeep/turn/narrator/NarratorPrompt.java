@@ -13,7 +13,7 @@ import java.util.List;
  * advance, so text inside cannot pretend to close the block; earlier narrations go back as
  * assistant messages. At most {@code history-turns} earlier turns, newest last, within
  * keyvault-service's request bounds (oldest left out first, long narrations cut). The state is sent
- * whole: a state over keyvault-service's 32 Ki characters per message is refused there.
+ * in parts within those bounds, cut when it is longer than {@link #MAX_STATE_CHARS}.
  */
 public final class NarratorPrompt {
 
@@ -45,6 +45,15 @@ public final class NarratorPrompt {
    */
   static final int MAX_TOTAL_CHARS = 240_000;
 
+  /** Longest state text in one message: under keyvault-service's 32 Ki characters per message. */
+  static final int MAX_STATE_PART_CHARS = 30_000;
+
+  /**
+   * Most state text sent: leaves room within {@link #MAX_TOTAL_CHARS} for the instructions, the
+   * current turn (10,000 code points, up to 20,000 chars) and some history.
+   */
+  static final int MAX_STATE_CHARS = 180_000;
+
   /** One earlier turn: what the player wrote and what the narrator answered. */
   public record Exchange(String userInput, String boundary, String narrative) {}
 
@@ -73,10 +82,19 @@ public final class NarratorPrompt {
     request.put("max_tokens", maxTokens);
     ArrayNode messages = request.putArray("messages");
     message(messages, "system", SYSTEM);
-    message(messages, "user", "CAMPAIGN STATE BEGIN\n" + state.toString() + "\nCAMPAIGN STATE END");
-    message(messages, "assistant", "Understood. I will narrate from this state.");
+    List<String> parts = stateParts(state.toString());
+    long stateChars = 0;
+    for (int i = 0; i < parts.size(); i++) {
+      String part = parts.get(i);
+      stateChars += part.length() + 100;
+      message(messages, "user", part);
+      message(
+          messages,
+          "assistant",
+          i < parts.size() - 1 ? "Go on." : "Understood. I will narrate from this state.");
+    }
     String current = delimited(userInput, boundary);
-    long budget = MAX_TOTAL_CHARS - (long) SYSTEM.length() - state.toString().length() - 100;
+    long budget = MAX_TOTAL_CHARS - (long) SYSTEM.length() - stateChars - 100;
     budget -= current.length();
     // Newest earlier turns first, until the budget is spent; then sent oldest first.
     java.util.ArrayDeque<String[]> kept = new java.util.ArrayDeque<>();
@@ -96,6 +114,40 @@ public final class NarratorPrompt {
     }
     message(messages, "user", current);
     return request;
+  }
+
+  /**
+   * The state text in user messages of at most {@link #MAX_STATE_PART_CHARS} each (keyvault-service
+   * refuses a longer message), at most {@link #MAX_STATE_CHARS} in all: the patch limits allow a
+   * state of 1 MiB, and one that could not be sent would make every later turn of the campaign
+   * fail. A longer state is cut (the narrator sees its beginning; patches still apply to all of
+   * it).
+   */
+  static List<String> stateParts(String text) {
+    boolean cut = text.length() > MAX_STATE_CHARS;
+    String sent = cut ? text.substring(0, safeEnd(text, MAX_STATE_CHARS)) : text;
+    List<String> parts = new java.util.ArrayList<>();
+    int start = 0;
+    do {
+      int end = safeEnd(sent, Math.min(sent.length(), start + MAX_STATE_PART_CHARS));
+      parts.add(sent.substring(start, end));
+      start = end;
+    } while (start < sent.length());
+    int last = parts.size() - 1;
+    parts.set(0, "CAMPAIGN STATE BEGIN\n" + parts.get(0));
+    parts.set(
+        last,
+        parts.get(last)
+            + (cut ? "\n(the state is longer; only its beginning is shown)" : "")
+            + "\nCAMPAIGN STATE END");
+    return parts;
+  }
+
+  /** {@code end}, or one less where it would split a surrogate pair. */
+  private static int safeEnd(String text, int end) {
+    return end > 0 && end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))
+        ? end - 1
+        : end;
   }
 
   static String delimited(String text, String boundary) {

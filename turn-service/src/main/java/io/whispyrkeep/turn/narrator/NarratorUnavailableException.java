@@ -45,7 +45,11 @@ public class NarratorUnavailableException extends RuntimeException {
     }
   }
 
-  /** The player's own doing (no key): not a fault of the path, so no circuit breaker counts it. */
+  /**
+   * A definite answer about this player's request (no key, unknown provider, request bounds, their
+   * concurrent-call bound, the provider's error): not a fault of the path, so no circuit breaker
+   * counts it (the breakers are shared by every player) and it is not retried.
+   */
   public static final class Refused extends NarratorUnavailableException {
 
     private static final long serialVersionUID = 1L;

@@ -54,7 +54,8 @@ import org.jboss.logging.Logger;
  *
  * <ol>
  *   <li>The Idempotency-Key is checked, the text cleaned ({@link TurnInputCleaner}), the player's
- *       turn rate counted (shared by replicas; the first refusal of a window is an event).
+ *       turn rate counted (shared by replicas; the first refusal of a window is an event) unless
+ *       the key repeats one whose answer needs no narrator call.
  *   <li>With the campaign row locked, the turn is stored as running with the next sequence number
  *       and the injection heuristics' findings are recorded (flagged, never blocked). A turn with
  *       the same key is found instead: its result when completed, 409 while it runs, 422 for
@@ -163,7 +164,12 @@ public class TurnService {
       return Uni.createFrom().failure(refused);
     }
     String hash = sha256(input);
-    return enforceRateLimit(player, campaignId, meta)
+    return Panache.withSession(() -> turns.findByKey(campaignId, player, idempotencyKey))
+        .chain(
+            existing ->
+                isReplay(existing, hash)
+                    ? Uni.createFrom().voidItem()
+                    : enforceRateLimit(player, campaignId, meta))
         .chain(
             () ->
                 Panache.withTransaction(
@@ -197,6 +203,23 @@ public class TurnService {
                             existing == null
                                 ? newTurn(campaign, player, idempotencyKey, raw, input, hash, meta)
                                 : again(campaign, existing, hash)));
+  }
+
+  /**
+   * Whether a request repeats a key whose answer needs no narrator call (its stored result, 409
+   * while it runs, 422 for another body): not a new turn, so not counted against the rate limit, or
+   * a client following Retry-After through a slow narration would use up its minute. A key of a
+   * failed turn (or an expired lease) is taken over with a narrator call, and counts.
+   */
+  private boolean isReplay(Turn existing, String hash) {
+    if (existing == null) {
+      return false;
+    }
+    return !existing.requestHash.equals(hash)
+        || Turn.COMPLETED.equals(existing.status)
+        || (Turn.RUNNING.equals(existing.status)
+            && existing.leaseUntil != null
+            && existing.leaseUntil.isAfter(now()));
   }
 
   /** A request with a key already used: see the class comment. */

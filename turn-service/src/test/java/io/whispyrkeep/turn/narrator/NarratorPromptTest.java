@@ -63,4 +63,37 @@ class NarratorPromptTest {
     assertThat(total).isLessThanOrEqualTo(256 * 1024);
     assertThat(request.toString()).contains("turn 11").doesNotContain("PLAYER INPUT BEGIN b0\n");
   }
+
+  @Test
+  void stateOverOneBrokerMessage_stillWithinTheBrokerBounds() throws Exception {
+    // The patch limits allow a state of 1 MiB; keyvault-service refuses a message over 32 Ki
+    // characters (400), so a campaign whose state grew past that could never be narrated again.
+    com.fasterxml.jackson.databind.node.ObjectNode state = JSON.createObjectNode();
+    com.fasterxml.jackson.databind.node.ObjectNode flags = state.putObject("flags");
+    for (int i = 0; i < 16; i++) {
+      flags.put("note_" + i, "x".repeat(60_000));
+    }
+    assertThat(state.toString().length()).isGreaterThan(900_000);
+
+    JsonNode request =
+        NarratorPrompt.request(
+            JSON,
+            "m",
+            256,
+            state,
+            List.of(new NarratorPrompt.Exchange("I look.", "b1", "You see.")),
+            "x".repeat(20_000),
+            "bx");
+
+    long total = 0;
+    for (JsonNode message : request.get("messages")) {
+      int length = message.get("content").asText().length();
+      assertThat(length).isLessThanOrEqualTo(32 * 1024);
+      total += length;
+    }
+    assertThat(total).isLessThanOrEqualTo(256 * 1024);
+    assertThat(request.get("messages").size()).isLessThanOrEqualTo(64);
+    JsonNode last = request.get("messages").get(request.get("messages").size() - 1);
+    assertThat(last.get("content").asText()).startsWith("PLAYER INPUT BEGIN bx\n");
+  }
 }

@@ -430,4 +430,95 @@ class TurnQuarkusTest {
         .doesNotContain(apiKey)
         .doesNotContain(player.token());
   }
+
+  @Test
+  void onePlayersRefusedBrokerCalls_neverOpenTheNarratorCircuitForOthers() {
+    // keyvault-service answers 404 for a provider it does not know: a definite answer about this
+    // player's request, not a sign that the narrator path is down. Counted by turn-service's one
+    // breaker for all players, 20 of them would turn every other player's turns into 503s.
+    Player attacker = newPlayerWithKey();
+    String nowhere =
+        TurnApi.createCampaign(attacker, "Nowhere", "no-such-provider")
+            .then()
+            .statusCode(201)
+            .extract()
+            .jsonPath()
+            .getString("id");
+    for (int i = 0; i < 25; i++) {
+      turn(attacker, nowhere, "I knock, time " + i + ".")
+          .then()
+          .statusCode(anyOf(is(502), is(503)))
+          .body("type", equalTo(PROBLEMS + "narrator-unavailable"));
+    }
+
+    Player victim = newPlayerWithKey();
+    turn(victim, newCampaign(victim), "I push open the door of the inn.").then().statusCode(201);
+  }
+
+  @Test
+  void sameKeyReplayedManyTimes_alwaysTheFirstResult_notRateLimited() {
+    // A client that retries with its Idempotency-Key (after a lost answer, or polling a 409 with
+    // Retry-After through a slow narration) gets the stored result; replays are no new turns.
+    Player player = newPlayerWithKey();
+    String campaign = newCampaign(player);
+    String key = UUID.randomUUID().toString();
+    Response first = turn(player, campaign, key, "I light a torch.");
+    first.then().statusCode(201);
+
+    for (int i = 0; i < 65; i++) {
+      turn(player, campaign, key, "I light a torch.")
+          .then()
+          .statusCode(201)
+          .body("turnId", equalTo(first.jsonPath().getString("turnId")));
+    }
+    turn(player, campaign, "I put the torch down.").then().statusCode(201);
+  }
+
+  @Test
+  void oddPathsQueriesAndBodies_4xxProblemJson_neverA500() {
+    Player player = newPlayerWithKey();
+    String campaign = newCampaign(player);
+    List<Response> answers = new ArrayList<>();
+    answers.add(get(player, "/campaigns/not-a-uuid"));
+    answers.add(get(player, "/campaigns/not-a-uuid/turns"));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?limit=abc"));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?limit=99999999999999"));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?cursor=" + "A".repeat(200)));
+    answers.add(get(player, "/campaigns/" + campaign + "/turns?cursor=dDo5OTk5OTk5OTk5OTk5"));
+    answers.add(turn(player, "not-a-uuid", "I knock."));
+    answers.add(turn(player, campaign, "k".repeat(8_000), "I knock."));
+    for (String body :
+        List.of(
+            "{\"userInput\": 5}",
+            "{\"userInput\": {\"a\": 1}}",
+            "{\"userInput\": [\"a\"]}",
+            "[]",
+            "null",
+            "\"text\"",
+            "{}",
+            "[".repeat(5_000))) {
+      answers.add(
+          given()
+              .auth()
+              .oauth2(player.token())
+              .header("Idempotency-Key", UUID.randomUUID().toString())
+              .contentType("application/json")
+              .body(body)
+              .post("/campaigns/" + campaign + "/turns"));
+    }
+    answers.add(
+        given()
+            .auth()
+            .oauth2(player.token())
+            .header("Idempotency-Key", UUID.randomUUID().toString())
+            .contentType("text/plain")
+            .body("I knock.")
+            .post("/campaigns/" + campaign + "/turns"));
+
+    for (int i = 0; i < answers.size(); i++) {
+      Response answer = answers.get(i);
+      assertThat(answer.statusCode()).as("request %d", i).isBetween(400, 499);
+      assertThat(answer.contentType()).as("request %d", i).startsWith("application/problem+json");
+    }
+  }
 }
