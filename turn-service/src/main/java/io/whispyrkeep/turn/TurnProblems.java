@@ -69,6 +69,17 @@ public final class TurnProblems {
         Map.of("Retry-After", Long.toString(retryAfterSeconds)));
   }
 
+  /** More campaigns created this hour than one player may create. */
+  public static ProblemException campaignsRateLimited(long retryAfterSeconds) {
+    return new ProblemException(
+        ProblemType.RATE_LIMITED.uri(),
+        ProblemType.RATE_LIMITED.title(),
+        429,
+        "Too many campaigns created; retry later.",
+        null,
+        Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+  }
+
   /** keyvault-service holds no usable key of the campaign's provider for this player. */
   public static ProblemException keyNotConfigured() {
     return problem(

@@ -3,8 +3,8 @@ package io.whispyrkeep.turn.campaign;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
@@ -13,6 +13,7 @@ import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.Problem;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.problem.ProblemType;
+import io.whispyrkeep.platform.ratelimit.RateLimiter;
 import io.whispyrkeep.turn.Cursors;
 import io.whispyrkeep.turn.Page;
 import io.whispyrkeep.turn.TurnEvents;
@@ -38,6 +39,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class CampaignService {
 
+  /** The rate limiter's action name for campaign creation. */
+  static final String CREATE_ACTION = "campaign-create";
+
   private final CampaignRepository campaigns;
   private final TurnInputCleaner names;
   private final JsonNode defaultState;
@@ -45,6 +49,7 @@ public class CampaignService {
   private final SecurityEvents events;
   private final TurnConfig config;
   private final Clock clock;
+  private final RateLimiter rateLimiter;
 
   CampaignService(
       CampaignRepository campaigns,
@@ -52,7 +57,9 @@ public class CampaignService {
       ObjectMapper json,
       SecurityEvents events,
       TurnConfig config,
-      Clock clock) {
+      Clock clock,
+      RateLimiter rateLimiter) {
+    this.rateLimiter = rateLimiter;
     this.campaigns = campaigns;
     // Names are cleaned like a turn, with their own length bound.
     this.names = new TurnInputCleaner(config.campaign().maxNameCodePoints());
@@ -63,11 +70,49 @@ public class CampaignService {
     this.clock = clock;
   }
 
-  /** A new campaign of {@code ownerId} at the default state, version 1, game time zero. */
-  @WithTransaction
+  /**
+   * A new campaign of {@code ownerId} at the default state, version 1, game time zero; at most
+   * {@code rate-limit.campaigns-per-hour} a player (shared by replicas), beyond which 429 and, at
+   * the first refusal of the window, {@code turn.rate_limited}.
+   */
   public Uni<CampaignResponse> create(
       String ownerId, CreateCampaignRequest request, RequestMetadata meta) {
     String name = cleanName(request.name());
+    int limit = config.rateLimit().campaignsPerHour();
+    return rateLimiter
+        .hitByUser(CREATE_ACTION, ownerId, RateLimiter.Limit.perHour(limit))
+        .chain(
+            decision -> {
+              if (decision.allowed()) {
+                return Panache.withTransaction(() -> persistNew(ownerId, name, request, meta));
+              }
+              Uni<Void> report = Uni.createFrom().voidItem();
+              if (decision.firstRefusal()) {
+                Map<String, String> details = new LinkedHashMap<>();
+                details.put("action", CREATE_ACTION);
+                details.put("limit", Integer.toString(limit));
+                details.put("windowSeconds", "3600");
+                report =
+                    Panache.withTransaction(
+                        () ->
+                            events.record(
+                                TurnEvents.RATE_LIMITED,
+                                Severity.WARNING,
+                                ownerId,
+                                ownerId,
+                                details,
+                                meta));
+              }
+              return report.chain(
+                  () ->
+                      Uni.createFrom()
+                          .failure(
+                              TurnProblems.campaignsRateLimited(decision.retryAfterSeconds())));
+            });
+  }
+
+  private Uni<CampaignResponse> persistNew(
+      String ownerId, String name, CreateCampaignRequest request, RequestMetadata meta) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     Campaign campaign = new Campaign();
     campaign.id = TimeOrderedUuid.next(clock);

@@ -209,5 +209,12 @@ public interface TurnConfig {
     /** Turns one player may submit per minute. Default 60 (the seed's {@code TurnRateThrottle}). */
     @WithDefault("60")
     int turnsPerMinute();
+
+    /**
+     * Campaigns one player may create per hour. Default 30: each one is a row, a state document and
+     * a {@code campaign.created} event, so creation is bounded like every other write.
+     */
+    @WithDefault("30")
+    int campaignsPerHour();
   }
 }

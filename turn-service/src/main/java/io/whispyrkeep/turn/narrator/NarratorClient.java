@@ -63,6 +63,10 @@ public class NarratorClient {
       String playerToken, String provider, JsonNode request, String requestId) {
     return delegatedToken(playerToken, requestId)
         .chain(token -> calls.chat(token, provider, request, requestId))
+        // keyvault refused the delegated token (e.g. auth-service rotated its signing key): the
+        // next turn exchanges a new one instead of reusing it until it expires.
+        .onFailure(NarratorClient::delegatedTokenRefused)
+        .invoke(() -> tokens.invalidate(digest(playerToken)))
         .onFailure(failure -> !(failure instanceof NarratorUnavailableException))
         .transform(NarratorClient::mapped);
   }
@@ -89,6 +93,12 @@ public class NarratorClient {
   /** Forgets every cached delegated token (tests, and after a key rotation at auth-service). */
   public void forgetTokens() {
     tokens.invalidateAll();
+  }
+
+  private static boolean delegatedTokenRefused(Throwable failure) {
+    return failure instanceof NarratorUnavailableException unavailable
+        && (unavailable.reason().startsWith("keyvault-401")
+            || unavailable.reason().startsWith("keyvault-403"));
   }
 
   private static NarratorUnavailableException mapped(Throwable failure) {

@@ -57,6 +57,27 @@ class CampaignQuarkusTest {
     assertThat(events.get(0)).contains("\"actor\":\"" + player.id() + "\"");
   }
 
+  /** Creation is bounded like every write: 30 campaigns an hour per player, then 429. */
+  @Test
+  void overThirtyCampaignsAnHour_429RetryAfter_oneEvent_otherPlayersUnaffected() {
+    Player player = newPlayer();
+    for (int i = 0; i < 30; i++) {
+      createCampaign(player, "Campaign " + i, "offline").then().statusCode(201);
+    }
+    for (int i = 0; i < 2; i++) {
+      createCampaign(player, "One too many", "offline")
+          .then()
+          .statusCode(429)
+          .contentType(containsString("application/problem+json"))
+          .header("Retry-After", notNullValue());
+    }
+    assertThat(eventPayloads("turn.rate_limited", player.id()))
+        .hasSize(1)
+        .allSatisfy(event -> assertThat(event).contains("campaign-create"));
+    get(player, "/campaigns?limit=100").then().statusCode(200).body("items.size()", equalTo(30));
+    createCampaign(newPlayer(), "Someone else's", "offline").then().statusCode(201);
+  }
+
   @Test
   void anotherPlayersCampaign_404Everywhere() {
     Player owner = newPlayer();
