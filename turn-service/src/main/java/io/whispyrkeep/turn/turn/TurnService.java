@@ -135,6 +135,7 @@ public class TurnService {
   /** A running turn and what the narrator needs for it (copied out of the transaction). */
   private record Work(
       UUID turnId,
+      int attempt,
       UUID campaignId,
       String provider,
       String input,
@@ -290,6 +291,7 @@ public class TurnService {
             earlier ->
                 new Work(
                     turn.id,
+                    turn.attempts,
                     campaign.id,
                     campaign.provider,
                     turn.userInput,
@@ -429,7 +431,10 @@ public class TurnService {
                     .findById(work.turnId())
                     .chain(
                         turn -> {
-                          if (turn == null || !Turn.RUNNING.equals(turn.status)) {
+                          if (turn == null
+                              || !Turn.RUNNING.equals(turn.status)
+                              || turn.attempts != work.attempt()) {
+                            // Done meanwhile, or taken over by a retry whose attempt this is not.
                             return Uni.createFrom().voidItem();
                           }
                           turn.status = Turn.FAILED;
