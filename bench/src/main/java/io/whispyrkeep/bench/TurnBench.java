@@ -208,7 +208,13 @@ public final class TurnBench {
     String email = "bench-" + UUID.randomUUID() + "@example.com";
     String password = "Bench-Player-" + UUID.randomUUID() + "-9x!";
     String credentials = "{\"email\":\"" + email + "\",\"password\":\"" + password + "\"}";
-    send(auth.uri("/auth/register"), null, "POST", credentials, 201);
+    String registration =
+        "{\"email\":\""
+            + email
+            + "\",\"password\":\""
+            + password
+            + "\",\"displayName\":\"Bench player\"}";
+    send(auth.uri("/auth/register"), null, "POST", registration, 201);
     return field(send(auth.uri("/auth/login"), null, "POST", credentials, 200), "access_token");
   }
 
