@@ -72,6 +72,7 @@ public final class LocalSuite {
   private String narratorUrl;
   private final List<Process> services = new ArrayList<>();
   private String frontDoorSource = FRONT_DOOR_SOURCE;
+  private boolean smoke;
 
   LocalSuite(Path root, PrintStream out) {
     this.root = root;
@@ -113,6 +114,7 @@ public final class LocalSuite {
    * passed.
    */
   boolean smoke(boolean reset) {
+    smoke = true;
     boolean started = false;
     try {
       if (frontDoorAnswers()) {
@@ -325,7 +327,9 @@ public final class LocalSuite {
     out.printf(
         "  offline narrator %s  (OpenAI-compatible stand-in: provider \"offline\")%n", narratorUrl);
     out.println("  first admin     .local/admin.env (WK_ADMIN_EMAIL, WK_ADMIN_PASSWORD)");
-    out.println("Press Ctrl-C to stop everything.");
+    if (!smoke) {
+      out.println("Press Ctrl-C to stop everything.");
+    }
     out.flush();
   }
 

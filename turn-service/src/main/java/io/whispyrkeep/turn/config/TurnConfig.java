@@ -132,10 +132,11 @@ public interface TurnConfig {
 
     /**
      * How long a turn stays "running" for its first request: a retry with the same key gets 409
-     * until then, and may take the turn over after (its first request died). Default 3 min (above
-     * {@link #callTimeout()}).
+     * until then, and may take the turn over after (its first request died). Default 4 min: above
+     * the longest a live request can take (the exchange timeout, a few quick retries and {@link
+     * #callTimeout()}), so a slow but live narrator call is never taken over and billed twice.
      */
-    @WithDefault("3m")
+    @WithDefault("4m")
     Duration turnLease();
 
     /**
