@@ -3,17 +3,10 @@ package io.whispyrkeep.turn.support;
 import static io.restassured.RestAssured.given;
 
 import io.restassured.response.Response;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
+import io.whispyrkeep.testsupport.db.ServiceDatabase;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 
 /**
  * turn-service as its callers use it: players registered and logged in at the real auth-service,
@@ -125,35 +118,10 @@ public final class TurnApi {
 
   /** Outbox payloads of {@code type} that contain {@code fragment} (a campaign id, say). */
   public static List<String> eventPayloads(String type, String fragment) {
-    return strings(
-        "SELECT payload FROM outbox WHERE payload LIKE ? AND payload LIKE ? ORDER BY created_at",
-        "%\"type\":\"" + type + "\"%",
-        "%" + fragment + "%");
+    return ServiceDatabase.eventPayloads(type, fragment);
   }
 
   public static List<String> strings(String sql, Object... parameters) {
-    try (Connection connection = connect();
-        PreparedStatement statement = connection.prepareStatement(sql)) {
-      for (int i = 0; i < parameters.length; i++) {
-        statement.setObject(i + 1, parameters[i]);
-      }
-      List<String> values = new ArrayList<>();
-      try (ResultSet rows = statement.executeQuery()) {
-        while (rows.next()) {
-          values.add(rows.getString(1));
-        }
-      }
-      return values;
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Connection connect() throws SQLException {
-    Config config = ConfigProvider.getConfig();
-    return DriverManager.getConnection(
-        config.getValue("quarkus.datasource.jdbc.url", String.class),
-        config.getValue("quarkus.datasource.username", String.class),
-        config.getOptionalValue("quarkus.datasource.password", String.class).orElse(""));
+    return ServiceDatabase.strings(sql, parameters);
   }
 }
