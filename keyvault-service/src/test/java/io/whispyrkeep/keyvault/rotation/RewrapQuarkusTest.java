@@ -109,13 +109,16 @@ class RewrapQuarkusTest {
     assertThat(started.getInt("targetVersion")).isEqualTo(target);
     assertThat(started.getInt("total")).isGreaterThanOrEqualTo(ROWS + 1);
 
-    // The worker dies half-way: its lease is taken away as if its process had gone.
+    // The worker dies half-way: its lease is taken away, as when its process has gone. The lease
+    // goes to a worker that does not exist and is still valid for a while, so that neither the
+    // scheduled job (every 2 s in tests) nor an admin can resume the run while the test watches
+    // that the old worker's writes stop.
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(20))
         .until(() -> progress(admin).getInt("rewrapped") >= 1000);
     update(
-        "UPDATE rewrap_run SET worker = 'dead-worker', lease_until = now() - interval '1 second'"
+        "UPDATE rewrap_run SET worker = 'dead-worker', lease_until = now() + interval '10 minutes'"
             + " WHERE id = ?::uuid",
         runId);
     // From here the old worker may still be inside a batch, but none of its writes may land.
@@ -128,6 +131,11 @@ class RewrapQuarkusTest {
     int rewrappedBeforeResume = progress(admin).getInt("rewrapped");
     assertThat(doneBeforeResume.size()).isBetween(1000, ROWS);
     assertThat(progress(admin).getLong("remaining")).isPositive();
+    // Now the dead worker's lease runs out, as it would: the run may be resumed (by the scheduled
+    // job or the admin below, whichever comes first: it is the same run either way).
+    update(
+        "UPDATE rewrap_run SET lease_until = now() - interval '1 second' WHERE id = ?::uuid",
+        runId);
 
     // Resumed: the same run, continuing where it stopped.
     JsonPath resumed =
