@@ -44,6 +44,8 @@ import java.util.Set;
  * <p>Markers (whole words of the last user message), the first match in this order wins:
  *
  * <ul>
+ *   <li>{@code #hold}: the normal answer once a test calls {@link OfflineNarrator#releaseHeld()}
+ *       (when {@link OfflineNarrator.Options#holds()} is on; at once otherwise)
  *   <li>{@code #slow}: the normal answer after {@link OfflineNarrator.Options#slowDelay()}
  *   <li>{@code #429-once}: 429 the first time this exact message is seen, the normal answer after
  *   <li>{@code #429}: 429 with {@code Retry-After: 1} and OpenAI's error JSON, every time
@@ -114,8 +116,15 @@ final class NarratorScript {
     this.clock = clock;
   }
 
-  /** What to answer: the reply, and whether to sleep before sending it. */
-  record Outcome(OfflineNarrator.Reply reply, boolean sleep) {}
+  /**
+   * What to answer: the reply, whether to sleep before sending it ({@code #slow}), and whether to
+   * wait until the test releases held requests ({@code #hold}).
+   */
+  record Outcome(OfflineNarrator.Reply reply, boolean sleep, boolean hold) {
+    Outcome(OfflineNarrator.Reply reply, boolean sleep) {
+      this(reply, sleep, false);
+    }
+  }
 
   Outcome answer(byte[] requestBody) {
     JsonNode request;
@@ -142,6 +151,9 @@ final class NarratorScript {
     String hashHex = HexFormat.of().formatHex(hash);
     Set<String> markers = markers(lastUser);
 
+    if (markers.contains("#hold")) {
+      return new Outcome(completion(messages, hash, normalPatch(hash)), false, true);
+    }
     if (markers.contains("#slow")) {
       return new Outcome(completion(messages, hash, normalPatch(hash)), true);
     }

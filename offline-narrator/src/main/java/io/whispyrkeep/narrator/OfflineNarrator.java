@@ -28,8 +28,8 @@ import java.util.logging.Logger;
  * and the local launcher exercise the real outbound path without a network or a paid key. It is not
  * a model: it answers {@code POST /v1/chat/completions} in OpenAI's request and response format
  * with a short deterministic story (see {@link NarratorScript}) and plays scripted failures on
- * markers in the last user message ({@code #slow}, {@code #429}, {@code #500}, {@code #malformed},
- * patch attacks ...).
+ * markers in the last user message ({@code #slow}, {@code #hold} until {@link #releaseHeld()},
+ * {@code #429}, {@code #500}, {@code #malformed}, patch attacks ...).
  *
  * <p>It requires {@code Authorization: Bearer <token>} (401 otherwise) and remembers the last value
  * in memory only, so a test in the same JVM can prove the player's own key arrived ({@link
@@ -44,6 +44,11 @@ public final class OfflineNarrator implements AutoCloseable {
 
   /** Default bound on a request body: 1 MiB, the same bound the services put on their own. */
   public static final int DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
+
+  /**
+   * Longest a {@code #hold} request waits for {@link #releaseHeld()} before it is answered anyway.
+   */
+  public static final Duration HOLD_LIMIT = Duration.ofSeconds(90);
 
   /** Default pause for {@code #slow}: longer than any timeout the services configure by default. */
   public static final Duration DEFAULT_SLOW_DELAY = Duration.ofSeconds(3);
@@ -61,6 +66,10 @@ public final class OfflineNarrator implements AutoCloseable {
   private final Options options;
   private final String baseUrl;
   private final AtomicLong chatRequests = new AtomicLong();
+
+  /** Released (and replaced) by {@link #releaseHeld()}; {@code #hold} requests wait on it. */
+  private volatile CountDownLatch held = new CountDownLatch(1);
+
   private volatile String lastAuthorization;
 
   /**
@@ -69,8 +78,11 @@ public final class OfflineNarrator implements AutoCloseable {
    * @param slowDelay how long {@code #slow} sleeps before answering
    * @param maxRequestBytes largest accepted request body, 413 above
    * @param clock source of the {@code created} field of completions
+   * @param holds whether {@code #hold} waits for {@link #releaseHeld()}; off by default, so text a
+   *     player types through the local suite can never park the narrator's workers (there it is
+   *     answered at once, like any message)
    */
-  public record Options(Duration slowDelay, int maxRequestBytes, Clock clock) {
+  public record Options(Duration slowDelay, int maxRequestBytes, Clock clock, boolean holds) {
     public Options {
       Objects.requireNonNull(slowDelay, "slowDelay");
       Objects.requireNonNull(clock, "clock");
@@ -82,21 +94,26 @@ public final class OfflineNarrator implements AutoCloseable {
       }
     }
 
-    /** 3 s for {@code #slow}, 1 MiB requests, the system clock. */
+    /** 3 s for {@code #slow}, 1 MiB requests, the system clock, no holds. */
     public static Options defaults() {
-      return new Options(DEFAULT_SLOW_DELAY, DEFAULT_MAX_REQUEST_BYTES, Clock.systemUTC());
+      return new Options(DEFAULT_SLOW_DELAY, DEFAULT_MAX_REQUEST_BYTES, Clock.systemUTC(), false);
     }
 
     public Options withSlowDelay(Duration delay) {
-      return new Options(delay, maxRequestBytes, clock);
+      return new Options(delay, maxRequestBytes, clock, holds);
     }
 
     public Options withMaxRequestBytes(int bytes) {
-      return new Options(slowDelay, bytes, clock);
+      return new Options(slowDelay, bytes, clock, holds);
     }
 
     public Options withClock(Clock source) {
-      return new Options(slowDelay, maxRequestBytes, source);
+      return new Options(slowDelay, maxRequestBytes, source, holds);
+    }
+
+    /** For tests in the narrator's JVM: {@code #hold} waits until they release it. */
+    public Options withHolds() {
+      return new Options(slowDelay, maxRequestBytes, clock, true);
     }
   }
 
@@ -170,6 +187,17 @@ public final class OfflineNarrator implements AutoCloseable {
   /** How many chat-completion requests arrived (whatever their outcome). */
   public long chatRequests() {
     return chatRequests.get();
+  }
+
+  /**
+   * Answers every {@code #hold} request waiting now; later ones wait for the next call. A test
+   * holds calls in flight with {@code #hold} for exactly as long as it needs them there, instead of
+   * racing a fixed {@code #slow} delay.
+   */
+  public void releaseHeld() {
+    CountDownLatch released = held;
+    held = new CountDownLatch(1);
+    released.countDown();
   }
 
   /** Stops listening and interrupts requests still running (e.g. a {@code #slow} sleep). */
@@ -251,6 +279,17 @@ public final class OfflineNarrator implements AutoCloseable {
               413, "Request body too large.", "invalid_request_error", "request_too_large"));
     }
     NarratorScript.Outcome outcome = script.answer(body);
+    if (outcome.hold() && options.holds()) {
+      try {
+        if (!held.await(HOLD_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+          LOG.log(Level.WARNING, "a #hold request was never released; answering it anyway");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Replies.send(
+            exchange, Replies.openAiError(503, "Shutting down.", "server_error", null));
+      }
+    }
     if (outcome.sleep()) {
       try {
         Thread.sleep(options.slowDelay().toMillis());

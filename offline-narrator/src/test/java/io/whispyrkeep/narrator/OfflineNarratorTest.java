@@ -21,6 +21,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -263,6 +266,41 @@ class OfflineNarratorTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(patchBlock(content(response)).path("patches").size()).isEqualTo(2);
+  }
+
+  @Test
+  void markerHold_withoutHolds_answersAtOnce() throws Exception {
+    HttpResponse<String> response = chat("Bearer " + KEY, body("Hold it #hold"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(patchBlock(content(response)).path("patches").size()).isEqualTo(2);
+  }
+
+  @Test
+  void markerHold_withHolds_answersOnlyOnceReleased() throws Exception {
+    narrator.close();
+    narrator =
+        OfflineNarrator.start("127.0.0.1", 0, OfflineNarrator.Options.defaults().withHolds());
+    CompletableFuture<HttpResponse<String>> held =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return chat("Bearer " + KEY, body("Hold it #hold"));
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    for (int waited = 0; narrator.chatRequests() < 1 && waited < 10_000; waited += 20) {
+      Thread.sleep(20);
+    }
+    assertThat(narrator.chatRequests()).isEqualTo(1);
+    // Received, and still not answered: it waits for the release, however long that takes.
+    assertThatThrownBy(() -> held.get(300, TimeUnit.MILLISECONDS))
+        .isInstanceOf(TimeoutException.class);
+
+    narrator.releaseHeld();
+
+    assertThat(held.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
   }
 
   @Test

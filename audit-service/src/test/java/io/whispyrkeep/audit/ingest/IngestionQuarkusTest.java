@@ -208,7 +208,9 @@ class IngestionQuarkusTest {
                             "ingestion-stalled".equals(alert.get("rule"))
                                 && Instant.parse((String) alert.get("raisedAt"))
                                     .isAfter(stallStart)));
-    given().get("/q/health/ready").then().statusCode(200);
+    // Ready again once the backlog drains (a slow batch on a loaded machine may still count as a
+    // stall for a moment).
+    await().atMost(ARRIVAL).until(() -> given().get("/q/health/ready").statusCode() == 200);
   }
 
   @Test

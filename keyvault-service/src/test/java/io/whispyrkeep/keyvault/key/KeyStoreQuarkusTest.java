@@ -26,9 +26,13 @@ import io.whispyrkeep.testsupport.quarkus.JwtTestResource;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import io.whispyrkeep.testsupport.time.RateWindows;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +48,9 @@ import org.junit.jupiter.api.Test;
     value = OfflineNarratorTestResource.class,
     scope = TestResourceScope.MATCHING_RESOURCES)
 class KeyStoreQuarkusTest {
+
+  /** The clock the service counts rate-limit windows with. */
+  @Inject Clock clock;
 
   @Test
   void put_newThenReplaced_201Then200_metadataOnly() {
@@ -204,6 +211,8 @@ class KeyStoreQuarkusTest {
   @Test
   void keyChanges_tenPerHour_then429WithRetryAfterAndAnEvent() {
     String player = newPlayer();
+    // The eleven changes must fall in one hour window, or neither window goes over the limit.
+    RateWindows.awaitRoom(clock, Duration.ofHours(1), Duration.ofSeconds(30));
     for (int i = 0; i < 10; i++) {
       Response change = i % 3 == 2 ? delete(player, "openai") : put(player, "openai", openAiKey());
       assertThat(change.statusCode()).isIn(200, 201, 204);

@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * Starts the offline narrator (an OpenAI-compatible STAND-IN for LLM providers, not a real one)
  * once per test JVM on an ephemeral port and points keyvault-service's {@code offline} provider at
- * it. Tests read what it received through {@link #narrator()}.
+ * it. Tests read what it received through {@link #narrator()}; {@code #hold} requests wait until a
+ * test calls {@code narrator().releaseHeld()}.
  */
 public class OfflineNarratorTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -19,7 +20,8 @@ public class OfflineNarratorTestResource implements QuarkusTestResourceLifecycle
   public static synchronized OfflineNarrator narrator() {
     if (narrator == null) {
       try {
-        narrator = OfflineNarrator.start("127.0.0.1", 0);
+        narrator =
+            OfflineNarrator.start("127.0.0.1", 0, OfflineNarrator.Options.defaults().withHolds());
       } catch (IOException e) {
         throw new UncheckedIOException("offline narrator did not start", e);
       }

@@ -17,8 +17,12 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import io.whispyrkeep.testsupport.time.RateWindows;
 import io.whispyrkeep.turn.support.NarratorPathTestResource;
 import io.whispyrkeep.turn.support.TurnApi.Player;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -32,6 +36,9 @@ import org.junit.jupiter.api.Test;
     value = NarratorPathTestResource.class,
     scope = TestResourceScope.MATCHING_RESOURCES)
 class CampaignQuarkusTest {
+
+  /** The clock the service counts rate-limit windows with. */
+  @Inject Clock clock;
 
   @Test
   void create_201_ownerReadsItAndItsDefaultState_eventRecorded() {
@@ -61,6 +68,8 @@ class CampaignQuarkusTest {
   @Test
   void overThirtyCampaignsAnHour_429RetryAfter_oneEvent_otherPlayersUnaffected() {
     Player player = newPlayer();
+    // The 31 creations must fall in one hour window, or neither window goes over the limit.
+    RateWindows.awaitRoom(clock, Duration.ofHours(1), Duration.ofSeconds(30));
     for (int i = 0; i < 30; i++) {
       createCampaign(player, "Campaign " + i, "offline").then().statusCode(201);
     }

@@ -26,11 +26,14 @@ import io.whispyrkeep.narrator.OfflineNarrator;
 import io.whispyrkeep.testsupport.quarkus.KafkaTestResource;
 import io.whispyrkeep.testsupport.quarkus.OfflineNarratorTestResource;
 import io.whispyrkeep.testsupport.quarkus.PostgresTestResource;
+import io.whispyrkeep.testsupport.time.RateWindows;
 import io.whispyrkeep.turn.support.NarratorPathTestResource;
 import io.whispyrkeep.turn.support.TurnApi;
 import io.whispyrkeep.turn.support.TurnApi.Player;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +58,9 @@ import org.junit.jupiter.api.Test;
     value = NarratorPathTestResource.class,
     scope = TestResourceScope.MATCHING_RESOURCES)
 class TurnQuarkusTest {
+
+  /** The clock the service counts rate-limit windows with. */
+  @Inject Clock clock;
 
   private static final OfflineNarrator NARRATOR = OfflineNarratorTestResource.narrator();
   private static final String PROBLEMS = "https://whispyrkeep.io/problems/";
@@ -126,18 +132,23 @@ class TurnQuarkusTest {
     String campaign = newCampaign(player);
     String key = UUID.randomUUID().toString();
     long before = NARRATOR.chatRequests();
+    // The narrator holds the first turn's call until this test has seen the 409.
     CompletableFuture<Response> first =
-        CompletableFuture.supplyAsync(() -> turn(player, campaign, key, "I wait. #slow"));
+        CompletableFuture.supplyAsync(() -> turn(player, campaign, key, "I wait. #hold"));
     await().atMost(Duration.ofSeconds(30)).until(() -> NARRATOR.chatRequests() > before);
 
-    turn(player, campaign, key, "I wait. #slow")
-        .then()
-        .statusCode(409)
-        .header("Retry-After", notNullValue())
-        .body("type", equalTo(PROBLEMS + "turn-in-progress"));
+    try {
+      turn(player, campaign, key, "I wait. #hold")
+          .then()
+          .statusCode(409)
+          .header("Retry-After", notNullValue())
+          .body("type", equalTo(PROBLEMS + "turn-in-progress"));
+    } finally {
+      NARRATOR.releaseHeld();
+    }
 
     first.get(60, TimeUnit.SECONDS).then().statusCode(201);
-    turn(player, campaign, key, "I wait. #slow").then().statusCode(201);
+    turn(player, campaign, key, "I wait. #hold").then().statusCode(201);
     assertThat(NARRATOR.chatRequests() - before).isEqualTo(1);
   }
 
@@ -294,6 +305,8 @@ class TurnQuarkusTest {
   void overSixtyTurnsAMinute_429RetryAfter_oneEvent() {
     Player player = newPlayer();
     String unknownCampaign = UUID.randomUUID().toString();
+    // The 61 turns must fall in one minute window, or neither window goes over the limit.
+    RateWindows.awaitRoom(clock, Duration.ofMinutes(1), Duration.ofSeconds(20));
     Response last = null;
     for (int i = 0; i < 61; i++) {
       last = turn(player, unknownCampaign, "I knock.");
