@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PackagedService implements AutoCloseable {
 
+  /** System property with extra JVM options for the service, separated by spaces. */
+  public static final String JVM_OPTIONS = "whispyrkeep.packaged-service.jvm-options";
+
   private final Process process;
   private final int port;
   private final Path log;
@@ -42,6 +45,13 @@ public final class PackagedService implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
+    // Extra JVM options from the build (tests on 2 cores start their services with C1 only);
+    // none for benchmarks, which measure the services as deployed.
+    for (String option : System.getProperty(JVM_OPTIONS, "").trim().split("\\s+")) {
+      if (!option.isEmpty()) {
+        command.add(option);
+      }
+    }
     properties.forEach((name, value) -> command.add("-D" + name + "=" + value));
     command.add("-jar");
     command.add(jar.toString());
