@@ -297,22 +297,27 @@ class BrokerQuarkusTest {
         held.add(
             callers.submit(
                 () ->
-                    brokerChat(token, "offline", chat("I wait in the dark. #slow")).statusCode()));
+                    brokerChat(token, "offline", chat("I wait in the dark. #hold")).statusCode()));
       }
+      // The narrator holds the four calls (until released below, or keyvault's attempt timeout).
       await().atMost(Duration.ofSeconds(30)).until(() -> NARRATOR.chatRequests() >= before + 4);
 
-      brokerChat(token, "offline", chat("And one more thing."))
-          .then()
-          .statusCode(429)
-          .contentType(containsString("application/problem+json"))
-          .header("Retry-After", "1")
-          .body("type", equalTo("https://whispyrkeep.io/problems/rate-limited"));
-      brokerChat(
-              delegatedToken(other, "turn-service", "llm:invoke"),
-              "offline",
-              chat("I open the door."))
-          .then()
-          .statusCode(200);
+      try {
+        brokerChat(token, "offline", chat("And one more thing."))
+            .then()
+            .statusCode(429)
+            .contentType(containsString("application/problem+json"))
+            .header("Retry-After", "1")
+            .body("type", equalTo("https://whispyrkeep.io/problems/rate-limited"));
+        brokerChat(
+                delegatedToken(other, "turn-service", "llm:invoke"),
+                "offline",
+                chat("I open the door."))
+            .then()
+            .statusCode(200);
+      } finally {
+        NARRATOR.releaseHeld();
+      }
       for (Future<Integer> call : held) {
         call.get(60, TimeUnit.SECONDS);
       }
