@@ -16,6 +16,7 @@ import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.Problem;
 import io.whispyrkeep.platform.ratelimit.RateLimiter;
+import io.whispyrkeep.platform.ratelimit.UserRateLimits;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
@@ -41,7 +42,7 @@ public class KeyService {
   private final TransitEngine engine;
   private final KeyFingerprints fingerprints;
   private final BaseUrlGuard baseUrls;
-  private final RateLimiter rateLimiter;
+  private final UserRateLimits rateLimits;
   private final SecurityEvents events;
   private final KeyvaultConfig config;
   private final Clock clock;
@@ -52,7 +53,7 @@ public class KeyService {
       TransitEngine engine,
       KeyFingerprints fingerprints,
       BaseUrlGuard baseUrls,
-      RateLimiter rateLimiter,
+      UserRateLimits rateLimits,
       SecurityEvents events,
       KeyvaultConfig config,
       Clock clock) {
@@ -61,7 +62,7 @@ public class KeyService {
     this.engine = engine;
     this.fingerprints = fingerprints;
     this.baseUrls = baseUrls;
-    this.rateLimiter = rateLimiter;
+    this.rateLimits = rateLimits;
     this.events = events;
     this.config = config;
     this.clock = clock;
@@ -237,37 +238,15 @@ public class KeyService {
    * The first refusal of a window is recorded at once; the window's report adds the count later.
    */
   private Uni<Void> enforceRateLimit(String ownerId, String providerName, RequestMetadata meta) {
-    return rateLimiter
-        .hitByUser(
-            CHANGE_ACTION, ownerId, RateLimiter.Limit.perHour(config.keys().changesPerHour()))
-        .chain(
-            decision -> {
-              if (decision.allowed()) {
-                return Uni.createFrom().voidItem();
-              }
-              Uni<Void> report =
-                  decision.firstRefusal()
-                      ? Panache.withTransaction(
-                          () ->
-                              events.record(
-                                  KeyvaultEvents.RATE_LIMITED,
-                                  Severity.WARNING,
-                                  ownerId,
-                                  ownerId,
-                                  Map.of(
-                                      "provider",
-                                      providerName,
-                                      "limit",
-                                      Integer.toString(config.keys().changesPerHour()),
-                                      "windowSeconds",
-                                      "3600"),
-                                  meta))
-                      : Uni.createFrom().voidItem();
-              return report.chain(
-                  () ->
-                      Uni.createFrom()
-                          .failure(KeyvaultProblems.rateLimited(decision.retryAfterSeconds())));
-            });
+    return rateLimits.enforce(
+        CHANGE_ACTION,
+        ownerId,
+        RateLimiter.Limit.perHour(config.keys().changesPerHour()),
+        new UserRateLimits.Refusal(
+            KeyvaultEvents.RATE_LIMITED,
+            Map.of("provider", providerName),
+            KeyvaultProblems::rateLimited),
+        meta);
   }
 
   static Map<String, String> details(String provider, String fingerprint, int keyVersion) {

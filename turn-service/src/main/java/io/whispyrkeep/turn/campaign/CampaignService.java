@@ -14,6 +14,7 @@ import io.whispyrkeep.platform.problem.Problem;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.problem.ProblemType;
 import io.whispyrkeep.platform.ratelimit.RateLimiter;
+import io.whispyrkeep.platform.ratelimit.UserRateLimits;
 import io.whispyrkeep.turn.Cursors;
 import io.whispyrkeep.turn.Page;
 import io.whispyrkeep.turn.TurnEvents;
@@ -49,7 +50,7 @@ public class CampaignService {
   private final SecurityEvents events;
   private final TurnConfig config;
   private final Clock clock;
-  private final RateLimiter rateLimiter;
+  private final UserRateLimits rateLimits;
 
   CampaignService(
       CampaignRepository campaigns,
@@ -58,8 +59,8 @@ public class CampaignService {
       SecurityEvents events,
       TurnConfig config,
       Clock clock,
-      RateLimiter rateLimiter) {
-    this.rateLimiter = rateLimiter;
+      UserRateLimits rateLimits) {
+    this.rateLimits = rateLimits;
     this.campaigns = campaigns;
     // Names are cleaned like a turn, with their own length bound.
     this.names = new TurnInputCleaner(config.campaign().maxNameCodePoints());
@@ -78,37 +79,17 @@ public class CampaignService {
   public Uni<CampaignResponse> create(
       String ownerId, CreateCampaignRequest request, RequestMetadata meta) {
     String name = cleanName(request.name());
-    int limit = config.rateLimit().campaignsPerHour();
-    return rateLimiter
-        .hitByUser(CREATE_ACTION, ownerId, RateLimiter.Limit.perHour(limit))
-        .chain(
-            decision -> {
-              if (decision.allowed()) {
-                return Panache.withTransaction(() -> persistNew(ownerId, name, request, meta));
-              }
-              Uni<Void> report = Uni.createFrom().voidItem();
-              if (decision.firstRefusal()) {
-                Map<String, String> details = new LinkedHashMap<>();
-                details.put("action", CREATE_ACTION);
-                details.put("limit", Integer.toString(limit));
-                details.put("windowSeconds", "3600");
-                report =
-                    Panache.withTransaction(
-                        () ->
-                            events.record(
-                                TurnEvents.RATE_LIMITED,
-                                Severity.WARNING,
-                                ownerId,
-                                ownerId,
-                                details,
-                                meta));
-              }
-              return report.chain(
-                  () ->
-                      Uni.createFrom()
-                          .failure(
-                              TurnProblems.campaignsRateLimited(decision.retryAfterSeconds())));
-            });
+    return rateLimits
+        .enforce(
+            CREATE_ACTION,
+            ownerId,
+            RateLimiter.Limit.perHour(config.rateLimit().campaignsPerHour()),
+            new UserRateLimits.Refusal(
+                TurnEvents.RATE_LIMITED,
+                Map.of("action", CREATE_ACTION),
+                TurnProblems::campaignsRateLimited),
+            meta)
+        .chain(() -> Panache.withTransaction(() -> persistNew(ownerId, name, request, meta)));
   }
 
   private Uni<CampaignResponse> persistNew(

@@ -13,6 +13,7 @@ import io.whispyrkeep.platform.event.TimeOrderedUuid;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.ProblemException;
 import io.whispyrkeep.platform.ratelimit.RateLimiter;
+import io.whispyrkeep.platform.ratelimit.UserRateLimits;
 import io.whispyrkeep.turn.Cursors;
 import io.whispyrkeep.turn.Page;
 import io.whispyrkeep.turn.TurnEvents;
@@ -92,7 +93,7 @@ public class TurnService {
   private final NarratorClient narrator;
   private final NarratorAnswerParser parser;
   private final StatePatcher patcher;
-  private final RateLimiter rateLimiter;
+  private final UserRateLimits rateLimits;
   private final SecurityEvents events;
   private final MeterRegistry metrics;
   private final ObjectMapper json;
@@ -108,7 +109,7 @@ public class TurnService {
       NarratorClient narrator,
       NarratorAnswerParser parser,
       StatePatcher patcher,
-      RateLimiter rateLimiter,
+      UserRateLimits rateLimits,
       SecurityEvents events,
       MeterRegistry metrics,
       ObjectMapper json,
@@ -121,7 +122,7 @@ public class TurnService {
     this.narrator = narrator;
     this.parser = parser;
     this.patcher = patcher;
-    this.rateLimiter = rateLimiter;
+    this.rateLimits = rateLimits;
     this.events = events;
     this.metrics = metrics;
     this.json = json;
@@ -479,36 +480,15 @@ public class TurnService {
    * The first refusal of a window is recorded at once.
    */
   private Uni<Void> enforceRateLimit(String player, UUID campaignId, RequestMetadata meta) {
-    int limit = config.rateLimit().turnsPerMinute();
-    return rateLimiter
-        .hitByUser(ACTION, player, RateLimiter.Limit.perMinute(limit))
-        .chain(
-            decision -> {
-              if (decision.allowed()) {
-                return Uni.createFrom().voidItem();
-              }
-              Uni<Void> report = Uni.createFrom().voidItem();
-              if (decision.firstRefusal()) {
-                Map<String, String> details = new LinkedHashMap<>();
-                details.put("campaignId", campaignId.toString());
-                details.put("limit", Integer.toString(limit));
-                details.put("windowSeconds", "60");
-                report =
-                    Panache.withTransaction(
-                        () ->
-                            events.record(
-                                TurnEvents.RATE_LIMITED,
-                                Severity.WARNING,
-                                player,
-                                player,
-                                details,
-                                meta));
-              }
-              return report.chain(
-                  () ->
-                      Uni.createFrom()
-                          .failure(TurnProblems.rateLimited(decision.retryAfterSeconds())));
-            });
+    return rateLimits.enforce(
+        ACTION,
+        player,
+        RateLimiter.Limit.perMinute(config.rateLimit().turnsPerMinute()),
+        new UserRateLimits.Refusal(
+            TurnEvents.RATE_LIMITED,
+            Map.of("campaignId", campaignId.toString()),
+            TurnProblems::rateLimited),
+        meta);
   }
 
   private static String reasonOf(Throwable failure) {
