@@ -32,7 +32,7 @@ import org.eclipse.microprofile.faulttolerance.Timeout;
  * NarratorClient}.
  */
 @ApplicationScoped
-class NarratorCalls {
+class NarratorCalls implements NarratorEndpoints {
 
   /** RFC 8693 section 2.1. */
   static final String TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange";
@@ -84,7 +84,8 @@ class NarratorCalls {
       delayUnit = ChronoUnit.SECONDS,
       skipOn = NarratorUnavailableException.Refused.class)
   @CircuitBreakerName("narrator-exchange")
-  Uni<DelegatedToken> exchange(String playerToken, String requestId) {
+  @Override
+  public Uni<DelegatedToken> exchange(String playerToken, String requestId) {
     String secret =
         config
             .clientSecret()
@@ -118,7 +119,9 @@ class NarratorCalls {
       delayUnit = ChronoUnit.SECONDS,
       skipOn = NarratorUnavailableException.Refused.class)
   @CircuitBreakerName("narrator-broker")
-  Uni<String> chat(String delegatedToken, String provider, JsonNode request, String requestId) {
+  @Override
+  public Uni<String> chat(
+      String delegatedToken, String provider, JsonNode request, String requestId) {
     return broker
         .chat(provider, "Bearer " + delegatedToken, requestId, request)
         .onFailure(NarratorCalls::notSent)

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.smallrye.mutiny.Uni;
 import io.whispyrkeep.turn.config.TurnConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -30,7 +31,7 @@ public class NarratorClient {
   /** Most cached delegated tokens (one per player session); the oldest go first. */
   static final int MAX_CACHED_TOKENS = 10_000;
 
-  private final NarratorCalls calls;
+  private final NarratorEndpoints calls;
   private final Clock clock;
   private final Duration margin;
 
@@ -48,10 +49,15 @@ public class NarratorClient {
     }
   }
 
-  NarratorClient(NarratorCalls calls, TurnConfig config, Clock clock) {
+  @Inject
+  NarratorClient(NarratorEndpoints calls, TurnConfig config, Clock clock) {
+    this(calls, config.narrator().tokenRefreshMargin(), clock);
+  }
+
+  NarratorClient(NarratorEndpoints calls, Duration margin, Clock clock) {
     this.calls = calls;
     this.clock = clock;
-    this.margin = config.narrator().tokenRefreshMargin();
+    this.margin = margin;
   }
 
   /**
