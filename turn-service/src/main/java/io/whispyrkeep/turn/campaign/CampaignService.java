@@ -1,8 +1,6 @@
 package io.whispyrkeep.turn.campaign;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.smallrye.mutiny.Uni;
@@ -46,7 +44,7 @@ public class CampaignService {
   private final CampaignRepository campaigns;
   private final TurnInputCleaner names;
   private final JsonNode defaultState;
-  private final ObjectMapper json;
+  private final StateDocuments states;
   private final SecurityEvents events;
   private final TurnConfig config;
   private final Clock clock;
@@ -55,7 +53,7 @@ public class CampaignService {
   CampaignService(
       CampaignRepository campaigns,
       @Named("default-state") JsonNode defaultState,
-      ObjectMapper json,
+      StateDocuments states,
       SecurityEvents events,
       TurnConfig config,
       Clock clock,
@@ -65,7 +63,7 @@ public class CampaignService {
     // Names are cleaned like a turn, with their own length bound.
     this.names = new TurnInputCleaner(config.campaign().maxNameCodePoints());
     this.defaultState = defaultState;
-    this.json = json;
+    this.states = states;
     this.events = events;
     this.config = config;
     this.clock = clock;
@@ -100,7 +98,7 @@ public class CampaignService {
     campaign.ownerId = ownerId;
     campaign.name = name;
     campaign.provider = request.provider();
-    campaign.state = write(defaultState);
+    campaign.state = states.write(defaultState);
     campaign.stateVersion = 1;
     campaign.gameTimeSeconds = 0;
     campaign.turnCount = 0;
@@ -145,7 +143,7 @@ public class CampaignService {
         .map(
             campaign ->
                 new CampaignStateResponse(
-                    read(campaign.state),
+                    states.read(campaign.state),
                     campaign.stateVersion,
                     Duration.ofSeconds(campaign.gameTimeSeconds).toString()));
   }
@@ -186,22 +184,6 @@ public class CampaignService {
           "The campaign name is not valid.",
           List.of(new Problem.FieldError("name", e.reason().code())),
           Map.of());
-    }
-  }
-
-  private String write(JsonNode state) {
-    try {
-      return json.writeValueAsString(state);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree did not serialise", e);
-    }
-  }
-
-  private JsonNode read(String state) {
-    try {
-      return json.readTree(state);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a stored campaign state is not JSON", e);
     }
   }
 }

@@ -1,6 +1,5 @@
 package io.whispyrkeep.turn.turn;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +20,7 @@ import io.whispyrkeep.turn.TurnProblems;
 import io.whispyrkeep.turn.campaign.Campaign;
 import io.whispyrkeep.turn.campaign.CampaignRepository;
 import io.whispyrkeep.turn.campaign.CampaignService;
+import io.whispyrkeep.turn.campaign.StateDocuments;
 import io.whispyrkeep.turn.config.TurnConfig;
 import io.whispyrkeep.turn.injection.InjectionDetector;
 import io.whispyrkeep.turn.injection.InjectionReport;
@@ -97,6 +97,7 @@ public class TurnService {
   private final SecurityEvents events;
   private final MeterRegistry metrics;
   private final ObjectMapper json;
+  private final StateDocuments states;
   private final TurnConfig config;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
@@ -113,6 +114,7 @@ public class TurnService {
       SecurityEvents events,
       MeterRegistry metrics,
       ObjectMapper json,
+      StateDocuments states,
       TurnConfig config,
       Clock clock) {
     this.campaigns = campaigns;
@@ -126,6 +128,7 @@ public class TurnService {
     this.events = events;
     this.metrics = metrics;
     this.json = json;
+    this.states = states;
     this.config = config;
     this.clock = clock;
   }
@@ -285,7 +288,7 @@ public class TurnService {
   }
 
   private Uni<Work> work(Campaign campaign, Turn turn) {
-    JsonNode state = read(campaign.state);
+    JsonNode state = states.read(campaign.state);
     return turns
         .history(campaign.id, turn.sequence, config.narrator().historyTurns())
         .map(
@@ -377,9 +380,11 @@ public class TurnService {
       case PATCH -> {
         PatchOutcome outcome =
             patcher.apply(
-                read(campaign.state), Duration.ofSeconds(campaign.gameTimeSeconds), answer.patch());
+                states.read(campaign.state),
+                Duration.ofSeconds(campaign.gameTimeSeconds),
+                answer.patch());
         if (outcome instanceof PatchOutcome.Applied done) {
-          campaign.state = write(done.state());
+          campaign.state = states.write(done.state());
           campaign.gameTimeSeconds = done.gameTime().toSeconds();
           campaign.stateVersion++;
           applied = true;
@@ -533,22 +538,6 @@ public class TurnService {
               MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private JsonNode read(String state) {
-    try {
-      return json.readTree(state);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a stored campaign state is not JSON", e);
-    }
-  }
-
-  private String write(JsonNode state) {
-    try {
-      return json.writeValueAsString(state);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree did not serialise", e);
     }
   }
 }
