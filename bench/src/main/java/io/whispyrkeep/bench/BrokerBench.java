@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,18 +106,19 @@ public final class BrokerBench {
         // warm-up, then two alternating rounds so drift on a shared machine hits both paths alike
         measure(direct, "Bearer offline-bench-key-0123456789", concurrency, 3);
         measure(broker, null, concurrency, 3, players);
-        Result directResult = null;
-        Result brokerResult = null;
+        Latencies directResult = null;
+        Latencies brokerResult = null;
         for (int round = 0; round < 2; round++) {
           directResult =
-              Result.merge(
+              Latencies.merge(
                   directResult,
                   measure(direct, "Bearer offline-bench-key-0123456789", concurrency, seconds / 2));
           brokerResult =
-              Result.merge(brokerResult, measure(broker, null, concurrency, seconds / 2, players));
+              Latencies.merge(
+                  brokerResult, measure(broker, null, concurrency, seconds / 2, players));
         }
-        print(concurrency, "direct", directResult);
-        print(concurrency, "broker", brokerResult);
+        directResult.print(concurrency, "direct");
+        brokerResult.print(concurrency, "broker");
         System.out.printf(
             "%-12d %-8s %10s %10.2f %10.2f   (broker minus direct)%n",
             concurrency,
@@ -136,24 +136,24 @@ public final class BrokerBench {
     return Base64.getEncoder().encodeToString(key);
   }
 
-  private static Result measure(URI uri, String authorization, int concurrency, int seconds)
+  private static Latencies measure(URI uri, String authorization, int concurrency, int seconds)
       throws Exception {
     return measure(uri, authorization, concurrency, seconds, null);
   }
 
   /** Closed loop: {@code concurrency} callers, each sending its next call when one returns. */
-  private static Result measure(
+  private static Latencies measure(
       URI uri, String authorization, int concurrency, int seconds, List<String> players)
       throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(concurrency);
     long end = System.nanoTime() + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
-    List<Future<Result>> futures = new ArrayList<>();
+    List<Future<Latencies>> futures = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       String player = players == null ? null : players.get(i % players.size());
       futures.add(
           callers.submit(
               () -> {
-                Result result = new Result();
+                Latencies result = new Latencies();
                 String token = player == null ? null : delegated(player);
                 while (System.nanoTime() < end) {
                   HttpRequest request =
@@ -179,9 +179,9 @@ public final class BrokerBench {
                 return result;
               }));
     }
-    Result total = new Result();
-    for (Future<Result> future : futures) {
-      Result part = future.get();
+    Latencies total = new Latencies();
+    for (Future<Latencies> future : futures) {
+      Latencies part = future.get();
       total.latenciesNanos.addAll(part.latenciesNanos);
       total.errors += part.errors;
       total.seconds = part.seconds;
@@ -203,43 +203,5 @@ public final class BrokerBench {
         .keyId(TestJwtKeys.KEY_ID)
         .algorithm(SignatureAlgorithm.RS256)
         .sign(TestJwtKeys.privateKey());
-  }
-
-  private static void print(int concurrency, String path, Result result) {
-    System.out.printf(
-        "%-12d %-8s %10.1f %10.2f %10.2f %10d%n",
-        concurrency,
-        path,
-        result.latenciesNanos.size() / (double) result.seconds,
-        result.percentile(50),
-        result.percentile(99),
-        result.errors);
-  }
-
-  /** Latencies of successful calls and the number of failed ones. */
-  private static final class Result {
-    final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
-    int errors;
-    int seconds;
-
-    static Result merge(Result a, Result b) {
-      if (a == null) {
-        return b;
-      }
-      a.latenciesNanos.addAll(b.latenciesNanos);
-      a.errors += b.errors;
-      a.seconds += b.seconds;
-      return a;
-    }
-
-    double percentile(int p) {
-      List<Long> sorted = new ArrayList<>(latenciesNanos);
-      if (sorted.isEmpty()) {
-        return Double.NaN;
-      }
-      Collections.sort(sorted);
-      int index = Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1);
-      return sorted.get(Math.max(0, index)) / 1_000_000.0;
-    }
   }
 }

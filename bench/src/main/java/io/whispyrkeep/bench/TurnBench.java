@@ -17,7 +17,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -139,30 +138,30 @@ public final class TurnBench {
     for (int concurrency : List.of(1, 16, 64)) {
       measure(turn, players, concurrency, 2, false);
       measure(turn, players, concurrency, 2, true);
-      Result bare = null;
-      Result turns = null;
+      Latencies bare = null;
+      Latencies turns = null;
       for (int round = 0; round < 2; round++) {
-        bare = Result.merge(bare, measure(turn, players, concurrency, seconds / 2, false));
-        turns = Result.merge(turns, measure(turn, players, concurrency, seconds / 2, true));
+        bare = Latencies.merge(bare, measure(turn, players, concurrency, seconds / 2, false));
+        turns = Latencies.merge(turns, measure(turn, players, concurrency, seconds / 2, true));
       }
-      print(concurrency, "bare", bare);
-      print(concurrency, "turn", turns);
+      bare.print(concurrency, "bare");
+      turns.print(concurrency, "turn");
     }
   }
 
   /** Closed loop: {@code concurrency} players, each sending its next request when one returns. */
-  private static Result measure(
+  private static Latencies measure(
       PackagedService turn, List<String[]> players, int concurrency, int seconds, boolean turns)
       throws Exception {
     ExecutorService callers = Executors.newFixedThreadPool(concurrency);
     long end = System.nanoTime() + Duration.ofSeconds(Math.max(1, seconds)).toNanos();
-    List<Future<Result>> futures = new ArrayList<>();
+    List<Future<Latencies>> futures = new ArrayList<>();
     for (int i = 0; i < concurrency; i++) {
       String[] player = players.get(i % players.size());
       futures.add(
           callers.submit(
               () -> {
-                Result result = new Result();
+                Latencies result = new Latencies();
                 int n = 0;
                 while (System.nanoTime() < end) {
                   HttpRequest.Builder request =
@@ -192,9 +191,9 @@ public final class TurnBench {
                 return result;
               }));
     }
-    Result total = new Result();
-    for (Future<Result> future : futures) {
-      Result part = future.get();
+    Latencies total = new Latencies();
+    for (Future<Latencies> future : futures) {
+      Latencies part = future.get();
       total.latenciesNanos.addAll(part.latenciesNanos);
       total.errors += part.errors;
       total.seconds = part.seconds;
@@ -254,43 +253,5 @@ public final class TurnBench {
     return HexFormat.of()
         .formatHex(
             MessageDigest.getInstance("SHA-256").digest(secret.getBytes(StandardCharsets.UTF_8)));
-  }
-
-  private static void print(int concurrency, String path, Result result) {
-    System.out.printf(
-        "%-12d %-8s %10.1f %10.2f %10.2f %10d%n",
-        concurrency,
-        path,
-        result.latenciesNanos.size() / (double) result.seconds,
-        result.percentile(50),
-        result.percentile(99),
-        result.errors);
-  }
-
-  /** Latencies of successful requests and the number of failed ones. */
-  private static final class Result {
-    final List<Long> latenciesNanos = Collections.synchronizedList(new ArrayList<>());
-    int errors;
-    int seconds;
-
-    static Result merge(Result a, Result b) {
-      if (a == null) {
-        return b;
-      }
-      a.latenciesNanos.addAll(b.latenciesNanos);
-      a.errors += b.errors;
-      a.seconds += b.seconds;
-      return a;
-    }
-
-    double percentile(int p) {
-      List<Long> sorted = new ArrayList<>(latenciesNanos);
-      if (sorted.isEmpty()) {
-        return Double.NaN;
-      }
-      Collections.sort(sorted);
-      int index = Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1);
-      return sorted.get(Math.max(0, index)) / 1_000_000.0;
-    }
   }
 }
