@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -68,7 +69,7 @@ public final class OfflineNarrator implements AutoCloseable {
   private final AtomicLong chatRequests = new AtomicLong();
 
   /** Released (and replaced) by {@link #releaseHeld()}; {@code #hold} requests wait on it. */
-  private volatile CountDownLatch held = new CountDownLatch(1);
+  private final AtomicReference<CountDownLatch> held = new AtomicReference<>(new CountDownLatch(1));
 
   private volatile String lastAuthorization;
 
@@ -195,9 +196,7 @@ public final class OfflineNarrator implements AutoCloseable {
    * racing a fixed {@code #slow} delay.
    */
   public void releaseHeld() {
-    CountDownLatch released = held;
-    held = new CountDownLatch(1);
-    released.countDown();
+    held.getAndSet(new CountDownLatch(1)).countDown();
   }
 
   /** Stops listening and interrupts requests still running (e.g. a {@code #slow} sleep). */
@@ -256,6 +255,9 @@ public final class OfflineNarrator implements AutoCloseable {
   }
 
   private int chat(HttpExchange exchange) throws IOException {
+    // The gate is taken before the request is counted: a test that saw the count and then released
+    // the held requests has released this one too, however long it takes to get to the wait.
+    CountDownLatch gate = held.get();
     chatRequests.incrementAndGet();
     String authorization = exchange.getRequestHeaders().getFirst("Authorization");
     if (authorization != null) {
@@ -281,7 +283,7 @@ public final class OfflineNarrator implements AutoCloseable {
     NarratorScript.Outcome outcome = script.answer(body);
     if (outcome.hold() && options.holds()) {
       try {
-        if (!held.await(HOLD_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!gate.await(HOLD_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
           LOG.log(Level.WARNING, "a #hold request was never released; answering it anyway");
         }
       } catch (InterruptedException e) {

@@ -227,7 +227,15 @@ class KeyStoreQuarkusTest {
     delete(player, "openai").then().statusCode(429);
     // Reading is not a change.
     get(player, "/keys").then().statusCode(200);
-    assertThat(eventPayloads("key.rate_limited", player)).hasSize(1);
+    assertThat(eventPayloads("key.rate_limited", player))
+        .singleElement()
+        .satisfies(
+            event ->
+                assertThat(event)
+                    .contains(
+                        "\"provider\":\"openai\"",
+                        "\"limit\":\"10\"",
+                        "\"windowSeconds\":\"3600\""));
     // Another player is not affected.
     put(newPlayer(), "openai", openAiKey()).then().statusCode(201);
   }

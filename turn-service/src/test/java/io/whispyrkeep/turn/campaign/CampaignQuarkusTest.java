@@ -82,7 +82,13 @@ class CampaignQuarkusTest {
     }
     assertThat(eventPayloads("turn.rate_limited", player.id()))
         .hasSize(1)
-        .allSatisfy(event -> assertThat(event).contains("campaign-create"));
+        .allSatisfy(
+            event ->
+                assertThat(event)
+                    .contains(
+                        "\"action\":\"campaign-create\"",
+                        "\"limit\":\"30\"",
+                        "\"windowSeconds\":\"3600\""));
     get(player, "/campaigns?limit=100").then().statusCode(200).body("items.size()", equalTo(30));
     createCampaign(newPlayer(), "Someone else's", "offline").then().statusCode(201);
   }

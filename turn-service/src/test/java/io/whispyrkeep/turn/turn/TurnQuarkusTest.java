@@ -320,7 +320,15 @@ class TurnQuarkusTest {
         .header("Retry-After", notNullValue())
         .body("type", equalTo(PROBLEMS + "rate-limited"));
     turn(player, unknownCampaign, "I knock.").then().statusCode(429);
-    assertThat(eventPayloads("turn.rate_limited", player.id())).hasSize(1);
+    assertThat(eventPayloads("turn.rate_limited", player.id()))
+        .singleElement()
+        .satisfies(
+            event ->
+                assertThat(event)
+                    .contains(
+                        "\"campaignId\":\"" + unknownCampaign + "\"",
+                        "\"limit\":\"60\"",
+                        "\"windowSeconds\":\"60\""));
   }
 
   @Test
