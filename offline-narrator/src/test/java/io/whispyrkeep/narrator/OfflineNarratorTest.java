@@ -2,6 +2,7 @@ package io.whispyrkeep.narrator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -290,10 +291,7 @@ class OfflineNarratorTest {
                 throw new IllegalStateException(e);
               }
             });
-    for (int waited = 0; narrator.chatRequests() < 1 && waited < 10_000; waited += 20) {
-      Thread.sleep(20);
-    }
-    assertThat(narrator.chatRequests()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> narrator.chatRequests() == 1);
     // Received, and still not answered: it waits for the release, however long that takes.
     assertThatThrownBy(() -> held.get(300, TimeUnit.MILLISECONDS))
         .isInstanceOf(TimeoutException.class);

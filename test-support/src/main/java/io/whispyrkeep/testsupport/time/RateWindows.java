@@ -2,6 +2,7 @@ package io.whispyrkeep.testsupport.time;
 
 import java.time.Clock;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 
 /**
  * Lets a test's burst of requests fall inside one rate-limit window.
@@ -18,21 +19,19 @@ public final class RateWindows {
 
   /**
    * Returns at once when at least {@code room} is left in the current {@code window} of {@code
-   * clock} (the clock the service under test counts with); otherwise sleeps until the next window
+   * clock} (the clock the service under test counts with); otherwise waits until the next window
    * has begun.
    */
   public static void awaitRoom(Clock clock, Duration window, Duration room) {
+    Awaitility.await("at least " + room + " left in the current rate-limit window")
+        .atMost(room.plusSeconds(5))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> left(clock, window) >= room.toMillis());
+  }
+
+  private static long left(Clock clock, Duration window) {
     long windowMillis = window.toMillis();
-    long left = windowMillis - Math.floorMod(clock.millis(), windowMillis);
-    if (left >= room.toMillis()) {
-      return;
-    }
-    try {
-      Thread.sleep(left + 50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(
-          "interrupted while waiting for the next rate-limit window", e);
-    }
+    return windowMillis - Math.floorMod(clock.millis(), windowMillis);
   }
 }
