@@ -18,6 +18,7 @@ import io.whispyrkeep.audit.ingest.RecordValidator.Accepted;
 import io.whispyrkeep.audit.ingest.RecordValidator.Checked;
 import io.whispyrkeep.audit.ingest.RecordValidator.Rejected;
 import io.whispyrkeep.audit.retention.Partitions;
+import io.whispyrkeep.platform.db.SqlStates;
 import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -167,7 +168,7 @@ public class AuditIngestor {
               registry.counter("whispyrkeep.audit.store_retries").increment();
               monitor.storeFailed();
               // A PostgreSQL message may quote the refused values: only its SQLSTATE is logged.
-              String state = StorageErrors.sqlState(e);
+              String state = SqlStates.of(e);
               LOG.warnf(
                   "audit batch not stored, retrying: %s",
                   state == null ? e.toString() : "SQLSTATE " + state);
@@ -193,7 +194,7 @@ public class AuditIngestor {
             e -> {
               LOG.warnf(
                   "audit batch refused by the database (SQLSTATE %s): storing it row by row",
-                  StorageErrors.sqlState(e));
+                  SqlStates.of(e));
               return inTransaction(connection -> write(connection, batch, now, true));
             });
   }
@@ -446,9 +447,7 @@ public class AuditIngestor {
                           appended.refused.add(
                               new Rejected(
                                   event.record(),
-                                  "database refused the event (SQLSTATE "
-                                      + StorageErrors.sqlState(e)
-                                      + ")",
+                                  "database refused the event (SQLSTATE " + SqlStates.of(e) + ")",
                                   event.event()));
                           return end;
                         }))

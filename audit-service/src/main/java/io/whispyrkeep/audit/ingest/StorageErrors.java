@@ -1,6 +1,6 @@
 package io.whispyrkeep.audit.ingest;
 
-import io.vertx.pgclient.PgException;
+import io.whispyrkeep.platform.db.SqlStates;
 
 /**
  * Tells a record that PostgreSQL will never accept from a failure worth retrying, by SQLSTATE
@@ -17,20 +17,7 @@ final class StorageErrors {
 
   /** True when the failure is PostgreSQL refusing the data itself (SQLSTATE class 22 or 23). */
   static boolean isDataError(Throwable failure) {
-    String state = sqlState(failure);
+    String state = SqlStates.of(failure);
     return state != null && (state.startsWith("22") || state.startsWith("23"));
-  }
-
-  /** The SQLSTATE of the first PostgreSQL error in the cause chain, or null. */
-  static String sqlState(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof PgException pg) {
-        return pg.getSqlState();
-      }
-      if (cause.getCause() == cause) {
-        break;
-      }
-    }
-    return null;
   }
 }

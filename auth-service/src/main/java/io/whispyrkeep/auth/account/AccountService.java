@@ -2,18 +2,17 @@ package io.whispyrkeep.auth.account;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
-import io.vertx.pgclient.PgException;
 import io.whispyrkeep.auth.AuthEvents;
 import io.whispyrkeep.auth.AuthProblems;
 import io.whispyrkeep.auth.password.HashingExecutor;
 import io.whispyrkeep.auth.password.PasswordHasher;
 import io.whispyrkeep.auth.password.PasswordPolicy;
+import io.whispyrkeep.platform.db.SqlStates;
 import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.http.RequestMetadata;
 import io.whispyrkeep.platform.problem.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +25,6 @@ import java.util.UUID;
 public class AccountService {
 
   /** SQLSTATE of a unique violation (the index on lower(email), migration V2). */
-  private static final String UNIQUE_VIOLATION = "23505";
 
   /** Longest display name. */
   public static final int MAX_DISPLAY_NAME = 100;
@@ -84,7 +82,7 @@ public class AccountService {
               return hashing.submit(() -> hasher.hash(request.password().toCharArray()));
             })
         .chain(hash -> Panache.withTransaction(() -> store(email, displayName, hash, roles, meta)))
-        .onFailure(AccountService::isUniqueViolation)
+        .onFailure(SqlStates::isUniqueViolation)
         .transform(e -> AuthProblems.emailTaken());
   }
 
@@ -109,21 +107,6 @@ public class AccountService {
                     Map.of("roles", account.roles),
                     meta))
         .replaceWith(account);
-  }
-
-  /**
-   * Two registrations of one email (in any casing) raced: the database's unique index decided.
-   * Recognised by SQLSTATE 23505 (unique violation), never by message text: on the account table
-   * the only other unique key is the random UUID primary key.
-   */
-  static boolean isUniqueViolation(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if ((t instanceof SQLException sql && UNIQUE_VIOLATION.equals(sql.getSQLState()))
-          || (t instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState()))) {
-        return true;
-      }
-    }
-    return false;
   }
 
   public Uni<Account> find(UUID id) {

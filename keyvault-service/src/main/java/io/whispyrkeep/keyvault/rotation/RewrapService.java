@@ -15,6 +15,7 @@ import io.whispyrkeep.keyvault.custody.TransitEngine;
 import io.whispyrkeep.keyvault.custody.TransitKeyInfo;
 import io.whispyrkeep.keyvault.key.ApiKey;
 import io.whispyrkeep.keyvault.key.ApiKeyRepository;
+import io.whispyrkeep.platform.db.SqlStates;
 import io.whispyrkeep.platform.event.SecurityEvents;
 import io.whispyrkeep.platform.event.Severity;
 import io.whispyrkeep.platform.event.TimeOrderedUuid;
@@ -109,9 +110,21 @@ public class RewrapService {
   public Uni<Progress> start(String actor, RequestMetadata meta) {
     return engine
         .keyInfo()
-        .chain(info -> Panache.withTransaction(() -> claim(info.latestVersion(), actor)))
+        .chain(info -> claimOrJoin(info.latestVersion(), actor))
         .invoke(this::launch)
         .chain(claim -> progress());
+  }
+
+  /**
+   * {@link #claim} in a transaction of its own. When another starter (the scheduled job, a second
+   * admin, another replica) created the running run between this one's look and its insert, the
+   * one-running-run index refuses the second insert; claiming again then finds that run, alive, and
+   * reports it instead of failing.
+   */
+  private Uni<Claim> claimOrJoin(int latestVersion, String actor) {
+    return Panache.withTransaction(() -> claim(latestVersion, actor))
+        .onFailure(SqlStates::isUniqueViolation)
+        .recoverWithUni(() -> Panache.withTransaction(() -> claim(latestVersion, actor)));
   }
 
   /** The progress of the latest run (nulls when there has been none). */
@@ -212,8 +225,7 @@ public class RewrapService {
                     .chain(
                         go ->
                             go
-                                ? Panache.withTransaction(
-                                    () -> claim(info.latestVersion(), "scheduler"))
+                                ? claimOrJoin(info.latestVersion(), "scheduler")
                                 : Uni.createFrom().<Claim>nullItem()))
         .invoke(claim -> launch(claim))
         .onFailure()

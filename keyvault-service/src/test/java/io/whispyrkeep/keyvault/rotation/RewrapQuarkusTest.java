@@ -34,6 +34,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -96,16 +97,27 @@ class RewrapQuarkusTest {
         .statusCode(409)
         .body("type", equalTo("https://whispyrkeep.io/problems/rewrap-incomplete"));
 
-    JsonPath started =
-        given()
-            .auth()
-            .oauth2(admin)
-            .post("/admin/keys/rewrap")
-            .then()
-            .statusCode(202)
-            .extract()
-            .jsonPath();
+    // Four admins start it at once (the scheduled job, every 2 s here, may too): one run, and each
+    // of them is told about it; none gets an error for losing the race.
+    List<CompletableFuture<JsonPath>> starts = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      starts.add(
+          CompletableFuture.supplyAsync(
+              () ->
+                  given()
+                      .auth()
+                      .oauth2(admin)
+                      .post("/admin/keys/rewrap")
+                      .then()
+                      .statusCode(202)
+                      .extract()
+                      .jsonPath()));
+    }
+    JsonPath started = starts.get(0).join();
     String runId = started.getString("runId");
+    for (CompletableFuture<JsonPath> start : starts) {
+      assertThat(start.join().getString("runId")).isEqualTo(runId);
+    }
     assertThat(started.getInt("targetVersion")).isEqualTo(target);
     assertThat(started.getInt("total")).isGreaterThanOrEqualTo(ROWS + 1);
 

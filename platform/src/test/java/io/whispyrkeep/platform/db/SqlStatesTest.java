@@ -1,4 +1,4 @@
-package io.whispyrkeep.auth.account;
+package io.whispyrkeep.platform.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,22 +7,25 @@ import java.sql.SQLException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 
-/** A lost registration race is recognised by SQLSTATE alone, wherever in the cause chain. */
-class AccountServiceTest {
+/**
+ * A lost race (a registration, a rewrap start) is recognised by SQLSTATE alone, wherever in the
+ * cause chain.
+ */
+class SqlStatesTest {
 
   @Test
   void isUniqueViolation_pgExceptionWith23505DeepInTheChain_true() {
     PgException unique = new PgException("some text", "ERROR", "23505", null);
 
     assertThat(
-            AccountService.isUniqueViolation(
+            SqlStates.isUniqueViolation(
                 new CompletionException(new IllegalStateException("flush failed", unique))))
         .isTrue();
   }
 
   @Test
   void isUniqueViolation_jdbcExceptionWith23505_true() {
-    assertThat(AccountService.isUniqueViolation(new SQLException("text", "23505"))).isTrue();
+    assertThat(SqlStates.isUniqueViolation(new SQLException("text", "23505"))).isTrue();
   }
 
   @Test
@@ -31,10 +34,18 @@ class AccountServiceTest {
         new PgException(
             "duplicate key value violates unique constraint (23505)", "ERROR", "23514", null);
 
-    assertThat(AccountService.isUniqueViolation(check)).isFalse();
+    assertThat(SqlStates.isUniqueViolation(check)).isFalse();
     assertThat(
-            AccountService.isUniqueViolation(
+            SqlStates.isUniqueViolation(
                 new IllegalStateException("ERROR: duplicate key value, SQLSTATE 23505")))
         .isFalse();
+  }
+
+  @Test
+  void of_firstDatabaseErrorInTheChain_orNull() {
+    assertThat(
+            SqlStates.of(new CompletionException(new PgException("text", "ERROR", "22001", null))))
+        .isEqualTo("22001");
+    assertThat(SqlStates.of(new IllegalStateException("no database here"))).isNull();
   }
 }
